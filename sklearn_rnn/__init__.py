@@ -1,0 +1,15 @@
+"""Recurrent neural networks for text as first-class scikit-learn estimators."""
+
+from .classifier import GRUClassifier, LSTMClassifier, RNNClassifier, make_rnn_pipeline
+from .text import SequencePadder, VocabularyIndexer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VocabularyIndexer",
+    "SequencePadder",
+    "RNNClassifier",
+    "LSTMClassifier",
+    "GRUClassifier",
+    "make_rnn_pipeline",
+]

@@ -1,0 +1,600 @@
+"""Recurrent text classifiers as scikit-learn estimators, trained by skorch.
+
+The estimator holds a fitted :class:`skorch.NeuralNetClassifier` in ``net_``
+(composition): scikit-learn conventions live here, the training loop lives in
+skorch, and the network in :mod:`sklearn_rnn.modules`.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import types
+
+import numpy as np
+import torch
+from scipy.special import softmax
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
+
+from ._data import SequenceDataset, make_loader
+from ._validation import check_labels, check_sequences
+from .modules import RecurrentClassifierModule
+from .text import SequencePadder, VocabularyIndexer
+
+__all__ = [
+    "RNNClassifier",
+    "LSTMClassifier",
+    "GRUClassifier",
+    "make_rnn_pipeline",
+]
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+
+class ValidAccuracy(Callback):
+    """Record ``valid_acc`` from the validation batches' logits.
+
+    It replaces skorch's default ``valid_acc`` scorer, which would predict
+    the validation set a second time.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.correct_, self.seen_ = 0, 0
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        targets = batch[1].to(y_pred.device)
+        self.correct_ += int((y_pred.argmax(dim=1) == targets).sum())
+        self.seen_ += len(targets)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.seen_:
+            net.history.record("valid_acc", self.correct_ / self.seen_)
+
+
+class RNNClassifier(ClassifierMixin, BaseEstimator):
+    """Many-to-one recurrent network (Elman RNN, LSTM or GRU) for text.
+
+    Embedding -> stacked, optionally bidirectional recurrent layers ->
+    pooling over the real (non-padded) steps -> linear head, trained with
+    skorch. The input is the output of :class:`VocabularyIndexer` (a ragged
+    list of id arrays) or of :class:`SequencePadder` (a 2-D id array, pre- or
+    post-padded with 0). Pad ids are removed and each batch is re-padded to
+    its own longest document and run as a packed sequence, so padding never
+    changes a prediction.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell; "rnn" is the Elman network.
+    embedding_dim : int, default=128
+        Size of the token embeddings (ignored when ``embeddings`` is given).
+    hidden_size : int, default=128
+        Size of the recurrent state per direction.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read every document backwards.
+    dropout : float, default=0.2
+        Dropout on embeddings, between stacked layers and before the head.
+    pooling : {"last", "mean", "max"}, default="last"
+        Document representation: the state after the last real token, or the
+        mean or max of the outputs over real tokens.
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the plain RNN cell (``cell="rnn"`` only).
+    embeddings : array-like of shape (vocab_size, embedding_dim), default=None
+        Pretrained embeddings, row ``i`` for token id ``i``.
+    freeze_embeddings : bool, default=False
+        Do not train the pretrained embeddings.
+    max_epochs : int, default=20
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Documents per batch.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
+default="adam"
+        Optimizer, by name or as a ``torch.optim.Optimizer`` subclass.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    clip_grad_norm : float or None, default=5.0
+        Clip the gradient norm to this value (against exploding gradients);
+        None disables clipping.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the training data, stop when the
+        validation accuracy has not improved for ``patience`` epochs, and
+        restore the weights of the best epoch.
+    patience : int, default=3
+        Epochs without improvement before stopping.
+    validation_fraction : float, default=0.1
+        Share of the training data held out (stratified) for early stopping.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss.
+    bucketing : bool, default=True
+        Form training batches from documents of similar length.
+    warm_start : bool, default=False
+        When fitted already, ``fit`` goes on training the same network
+        (vocabulary size and classes stay those of the first fit).
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, the validation split and the
+        batch order. An int gives reproducible results.
+    verbose : int, default=0
+        Print a line per epoch when positive.
+    callbacks : list of skorch callbacks or (name, callback) tuples, \
+default=None
+        Extra skorch callbacks (e.g. ``skorch.callbacks.Checkpoint``); they
+        are copied at fit.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch network (history, callbacks, module).
+    vocab_size_ : int
+        Number of token ids the embedding holds; larger ids seen later are
+        read as ``<unk>`` (1).
+    n_epochs_ : int
+        Epochs trained.
+
+    See Also
+    --------
+    LSTMClassifier, GRUClassifier : The same with another default cell.
+    make_rnn_pipeline : Indexer, padder and classifier in one pipeline.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import RNNClassifier
+    >>> X = [[2, 3, 4], [4, 3, 2], [2, 3], [4, 3]]
+    >>> clf = RNNClassifier(hidden_size=8, embedding_dim=8, max_epochs=2,
+    ...                     early_stopping=False, random_state=0)
+    >>> clf.fit(X, ["a", "b", "a", "b"]).predict_proba(X).shape
+    (4, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "pooling": [StrOptions({"last", "mean", "max"})],
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "embeddings": ["array-like", None],
+        "freeze_embeddings": ["boolean"],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "bucketing": ["boolean"],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        cell: str = "lstm",
+        embedding_dim: int = 128,
+        hidden_size: int = 128,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.2,
+        pooling: str = "last",
+        nonlinearity: str = "tanh",
+        embeddings=None,
+        freeze_embeddings: bool = False,
+        max_epochs: int = 20,
+        batch_size: int = 64,
+        lr: float = 1e-3,
+        optimizer="adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 5.0,
+        early_stopping: bool = True,
+        patience: int = 3,
+        validation_fraction: float = 0.1,
+        class_weight=None,
+        bucketing: bool = True,
+        warm_start: bool = False,
+        device: str = "cpu",
+        random_state=None,
+        verbose: int = 0,
+        callbacks: list | None = None,
+    ):
+        self.cell = cell
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.pooling = pooling
+        self.nonlinearity = nonlinearity
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.bucketing = bucketing
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+
+    # -- building the skorch net ------------------------------------------
+    def _embedding_matrix(self, max_id: int):
+        if self.embeddings is None:
+            return None, max(max_id + 1, 2), self.embedding_dim
+        matrix = np.asarray(self.embeddings, dtype=np.float32)
+        if matrix.ndim != 2:
+            raise ValueError(
+                f"embeddings must be 2-D (vocab_size, embedding_dim); got shape "
+                f"{matrix.shape}."
+            )
+        if matrix.shape[0] <= max_id:
+            raise ValueError(
+                f"embeddings has {matrix.shape[0]} rows but the data holds token "
+                f"id {max_id}; it needs a row for every id of the vocabulary."
+            )
+        return torch.from_numpy(matrix), matrix.shape[0], matrix.shape[1]
+
+    def _class_weights(self, y_encoded: np.ndarray) -> torch.Tensor | None:
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names classes not in y: {sorted(unknown, key=str)}."
+                )
+            weights = np.array(
+                [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()]
+            )
+        else:
+            weights = compute_class_weight(
+                "balanced", classes=np.arange(len(self.classes_)), y=y_encoded
+            )
+        return torch.tensor(weights, dtype=torch.float32)
+
+    def _build_net(self, max_id: int, y_encoded: np.ndarray, seed: int):
+        embeddings, vocab_size, embedding_dim = self._embedding_matrix(max_id)
+        self.vocab_size_ = vocab_size
+        callbacks = []
+        if self.clip_grad_norm is not None:
+            callbacks.append(
+                ("clip_grad_norm", GradientNormClipping(self.clip_grad_norm))
+            )
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_acc",
+                        lower_is_better=False,
+                        patience=self.patience,
+                        load_best=True,
+                    ),
+                )
+            )
+        callbacks += copy.deepcopy(list(self.callbacks or []))
+        optimizer = (
+            _OPTIMIZERS[self.optimizer]
+            if isinstance(self.optimizer, str)
+            else self.optimizer
+        )
+        return NeuralNetClassifier(
+            RecurrentClassifierModule,
+            module__vocab_size=vocab_size,
+            module__n_classes=len(self.classes_),
+            module__cell=self.cell,
+            module__embedding_dim=embedding_dim,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__bidirectional=self.bidirectional,
+            module__dropout=self.dropout,
+            module__pooling=self.pooling,
+            module__nonlinearity=self.nonlinearity,
+            module__embeddings=embeddings,
+            module__freeze_embeddings=self.freeze_embeddings,
+            criterion=torch.nn.CrossEntropyLoss,
+            criterion__weight=self._class_weights(y_encoded),
+            optimizer=optimizer,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=make_loader,
+            iterator_train__shuffle=True,
+            iterator_train__bucketing=self.bucketing,
+            iterator_train__generator=np.random.default_rng(seed),
+            iterator_valid=make_loader,
+            callbacks=callbacks,
+            callbacks__valid_acc=ValidAccuracy(),
+            device=self.device,
+            verbose=self.verbose,
+        )
+
+    def _split(self, seqs, y_encoded, seed: int):
+        """Training dataset and (length-sorted) validation dataset or None."""
+        if not self.early_stopping:
+            return SequenceDataset(seqs, y_encoded), None
+        n_valid = int(np.ceil(self.validation_fraction * len(seqs)))
+        counts = np.bincount(y_encoded)
+        stratify = y_encoded if counts.min() >= 2 and n_valid >= len(counts) else None
+        if n_valid < 1 or len(seqs) - n_valid < 1:
+            raise ValueError(
+                f"early_stopping needs a validation split, but {len(seqs)} "
+                f"documents with validation_fraction={self.validation_fraction} "
+                "leave none; pass more data or early_stopping=False."
+            )
+        train_idx, valid_idx = train_test_split(
+            np.arange(len(seqs)),
+            test_size=n_valid,
+            stratify=stratify,
+            random_state=seed,
+        )
+        valid_idx = valid_idx[
+            np.argsort([len(seqs[i]) for i in valid_idx], kind="stable")
+        ]
+        train = SequenceDataset([seqs[i] for i in train_idx], y_encoded[train_idx])
+        valid = SequenceDataset([seqs[i] for i in valid_idx], y_encoded[valid_idx])
+        return train, valid
+
+    # -- estimator API ------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences (pad id 0), as made by :class:`VocabularyIndexer`
+            or :class:`SequencePadder`.
+        y : array-like of shape (n_documents,)
+            Class labels (strings or integers).
+
+        Returns
+        -------
+        self : RNNClassifier
+            The fitted classifier.
+        """
+        seqs = check_sequences(X, strip_pad=True)
+        y_arr = check_labels(y, len(seqs))
+        continuing = self.warm_start and hasattr(self, "net_")
+        if continuing:
+            unknown = set(np.unique(y_arr).tolist()) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"warm_start: y holds classes unseen in the first fit: "
+                    f"{sorted(unknown, key=str)}."
+                )
+            y_encoded = np.searchsorted(self.classes_, y_arr).astype(np.int64)
+            seqs = self._map_unseen(seqs)
+        else:
+            encoder = LabelEncoder().fit(y_arr)
+            self.classes_ = encoder.classes_
+            y_encoded = encoder.transform(y_arr).astype(np.int64)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        train, valid = self._split(seqs, y_encoded, seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if continuing:
+                net = self.net_
+                net.set_params(
+                    iterator_train__generator=np.random.default_rng(seed)
+                )
+            else:
+                max_id = max((int(s.max()) for s in seqs if s.size), default=1)
+                net = self._build_net(max_id, y_encoded, seed)
+            net.train_split = predefined_split(valid) if valid is not None else None
+            if continuing:
+                net.partial_fit(train, None)
+            else:
+                net.fit(train, None)
+        net.train_split = None  # drop the validation data from the fitted net
+        self.net_ = net
+        self.n_epochs_ = len(net.history)
+        return self
+
+    @property
+    def history_(self):
+        """The skorch training history (one row per epoch)."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    def _map_unseen(self, seqs: list[np.ndarray]) -> list[np.ndarray]:
+        limit = self.vocab_size_
+        return [np.where(s >= limit, 1, s) for s in seqs]
+
+    def _logits(self, X) -> np.ndarray:
+        check_is_fitted(self, "net_")
+        seqs = self._map_unseen(check_sequences(X, strip_pad=True))
+        order = np.argsort([len(s) for s in seqs], kind="stable")
+        dataset = SequenceDataset([seqs[i] for i in order])
+        out = np.empty((len(seqs), len(self.classes_)), dtype=np.float64)
+        out[order] = self.net_.forward(dataset, training=False, device="cpu").numpy()
+        return out
+
+    def decision_function(self, X) -> np.ndarray:
+        """Class logits (unnormalised log-probabilities).
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_documents, n_classes)
+            Raw scores of the network's head.
+        """
+        return self._logits(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_documents, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        return softmax(self._logits(X), axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """Predict class labels (the labels given to ``fit``).
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_documents,)
+            Predicted labels.
+        """
+        return self.classes_[self._logits(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.non_deterministic = self.device != "cpu"
+        return tags
+
+
+def _preset(cls_name: str, cell: str, doc: str) -> type:
+    """A subclass of RNNClassifier whose only change is the default ``cell``.
+
+    The ``__init__`` is RNNClassifier's own code with another keyword default,
+    so the parameters are listed once and ``get_params`` sees them all.
+    """
+    base_init = RNNClassifier.__init__
+    init = types.FunctionType(
+        base_init.__code__, base_init.__globals__, "__init__", base_init.__defaults__
+    )
+    init.__kwdefaults__ = {**base_init.__kwdefaults__, "cell": cell}
+    init.__annotations__ = base_init.__annotations__
+    init.__qualname__ = f"{cls_name}.__init__"
+    return type(
+        cls_name,
+        (RNNClassifier,),
+        {"__init__": init, "__doc__": doc, "__module__": __name__},
+    )
+
+
+LSTMClassifier = _preset(
+    "LSTMClassifier",
+    "lstm",
+    """LSTM text classifier: :class:`RNNClassifier` with ``cell="lstm"``.
+
+    Takes every parameter of :class:`RNNClassifier`; ``cell`` stays a
+    parameter, so a grid search can still change it.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import LSTMClassifier
+    >>> LSTMClassifier().cell
+    'lstm'
+    """,
+)
+
+GRUClassifier = _preset(
+    "GRUClassifier",
+    "gru",
+    """GRU text classifier: :class:`RNNClassifier` with ``cell="gru"``.
+
+    Takes every parameter of :class:`RNNClassifier`; ``cell`` stays a
+    parameter, so a grid search can still change it.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import GRUClassifier
+    >>> GRUClassifier().cell
+    'gru'
+    """,
+)
+
+
+def make_rnn_pipeline(
+    cell: str = "lstm",
+    *,
+    indexer_params: dict | None = None,
+    padder_params: dict | None = None,
+    **classifier_params,
+) -> Pipeline:
+    """Build ``VocabularyIndexer -> SequencePadder -> RNNClassifier``.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell of the classifier.
+    indexer_params : dict, default=None
+        Parameters of the :class:`VocabularyIndexer` step.
+    padder_params : dict, default=None
+        Parameters of the :class:`SequencePadder` step.
+    **classifier_params
+        Parameters of the :class:`RNNClassifier` step.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps named ``"indexer"``, ``"padder"`` and ``"classifier"``, so a
+        grid search addresses e.g. ``"classifier__hidden_size"``.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import make_rnn_pipeline
+    >>> pipe = make_rnn_pipeline("gru", hidden_size=16)
+    >>> [name for name, _ in pipe.steps]
+    ['indexer', 'padder', 'classifier']
+    >>> pipe.get_params()["classifier__cell"]
+    'gru'
+    """
+    return Pipeline(
+        [
+            ("indexer", VocabularyIndexer(**(indexer_params or {}))),
+            ("padder", SequencePadder(**(padder_params or {}))),
+            ("classifier", RNNClassifier(cell=cell, **classifier_params)),
+        ]
+    )

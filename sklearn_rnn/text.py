@@ -1,0 +1,519 @@
+"""Text transformers that feed a recurrent network.
+
+:class:`VocabularyIndexer` turns documents into sequences of integer token ids
+(word order kept, ``<pad>`` = 0 and ``<unk>`` = 1 reserved) and
+:class:`SequencePadder` turns those ragged sequences into a rectangular array.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections import Counter
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_documents, check_sequences
+
+__all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
+
+#: Words of one or more word characters, and each punctuation mark as a token
+#: of its own. Unlike CountVectorizer's default, one-letter words ("a", "I")
+#: are kept, and so are "!" and "?", which carry meaning in a sequence.
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
+
+
+class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Map documents to sequences of integer token ids.
+
+    Documents are tokenized as by :class:`~sklearn.feature_extraction.text.
+    CountVectorizer` (same ``lowercase``, ``preprocessor``, ``tokenizer``,
+    ``token_pattern``, ``strip_accents`` and ``analyzer`` options), but the
+    output keeps word order: one 1-D ``int64`` array of ids per document.
+    Id 0 is reserved for padding and id 1 for unknown tokens; the learned
+    tokens follow, most frequent first, ties broken alphabetically.
+
+    Parameters
+    ----------
+    lowercase : bool, default=True
+        Convert all characters to lowercase before tokenizing.
+    token_pattern : str or None, default=DEFAULT_TOKEN_PATTERN
+        Regular expression for a token when ``analyzer="word"``. The default
+        ``r"(?u)\\b\\w+\\b|[^\\w\\s]"`` keeps one-letter words and makes every
+        punctuation mark a token of its own.
+    tokenizer : callable, default=None
+        Override the tokenization step (the preprocessing still runs).
+    preprocessor : callable, default=None
+        Override the preprocessing (lowercasing, accent stripping) step.
+    strip_accents : {"ascii", "unicode"} or None, default=None
+        Remove accents during preprocessing.
+    analyzer : {"word", "char"} or callable, default="word"
+        Make tokens of words or of single characters. A callable receives the
+        raw document and returns its tokens.
+    min_freq : int, default=1
+        Ignore tokens that occur fewer than ``min_freq`` times in the corpus.
+    max_df : float in (0, 1] or int, default=1.0
+        Ignore tokens that occur in more than this fraction (float) or number
+        (int) of documents.
+    max_tokens : int, default=None
+        Cap on the vocabulary size, the two special tokens included; the most
+        frequent tokens are kept.
+    vocabulary : dict or list of str, default=None
+        A fixed vocabulary. A list gives the tokens in id order; the special
+        tokens are put first unless the list already starts with them. A dict
+        maps token to id; the ids together with 0 (pad) and 1 (unk) must be
+        ``0 .. n-1``. ``min_freq``, ``max_df`` and ``max_tokens`` are then
+        ignored.
+    pad_token : str, default="<pad>"
+        Name of the padding token (id 0).
+    unk_token : str, default="<unk>"
+        Name of the unknown-token token (id 1).
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Token to id mapping, specials included.
+    token_counts_ : dict of str to int
+        Number of occurrences of each kept token in the training corpus
+        (empty for a fixed ``vocabulary``).
+
+    See Also
+    --------
+    SequencePadder : Pad or truncate the id sequences to a fixed length.
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import VocabularyIndexer
+    >>> indexer = VocabularyIndexer()
+    >>> ids = indexer.fit_transform(["The sun is shining", "The weather is sweet"])
+    >>> ids[0]
+    array([3, 5, 2, 4])
+    >>> indexer.transform(["the moon is shining"])[0]
+    array([3, 1, 2, 4])
+    >>> indexer.get_feature_names_out()[:4].tolist()
+    ['<pad>', '<unk>', 'is', 'the']
+    """
+
+    _parameter_constraints: dict = {
+        "lowercase": ["boolean"],
+        "token_pattern": [str, None],
+        "tokenizer": [callable, None],
+        "preprocessor": [callable, None],
+        "strip_accents": [StrOptions({"ascii", "unicode"}), None],
+        "analyzer": [StrOptions({"word", "char"}), callable],
+        "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_df": [
+            Interval(numbers.Real, 0, 1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "max_tokens": [Interval(numbers.Integral, 3, None, closed="left"), None],
+        "vocabulary": [dict, list, tuple, None],
+        "pad_token": [str],
+        "unk_token": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        lowercase: bool = True,
+        token_pattern: str | None = DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        preprocessor=None,
+        strip_accents: str | None = None,
+        analyzer="word",
+        min_freq: int = 1,
+        max_df: float | int = 1.0,
+        max_tokens: int | None = None,
+        vocabulary=None,
+        pad_token: str = "<pad>",
+        unk_token: str = "<unk>",
+    ):
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.preprocessor = preprocessor
+        self.strip_accents = strip_accents
+        self.analyzer = analyzer
+        self.min_freq = min_freq
+        self.max_df = max_df
+        self.max_tokens = max_tokens
+        self.vocabulary = vocabulary
+        self.pad_token = pad_token
+        self.unk_token = unk_token
+
+    # -- tokenization -----------------------------------------------------
+    def build_analyzer(self):
+        """Return the callable that turns one document into its tokens.
+
+        It is scikit-learn's own analyzer, built from this indexer's
+        tokenization parameters, so it pickles.
+        """
+        return CountVectorizer(
+            lowercase=self.lowercase,
+            token_pattern=self.token_pattern,
+            tokenizer=self.tokenizer,
+            preprocessor=self.preprocessor,
+            strip_accents=self.strip_accents,
+            analyzer=self.analyzer,
+        ).build_analyzer()
+
+    def _tokenize(self, docs: list[str]) -> list[list[str]]:
+        analyze = self.build_analyzer()
+        return [analyze(doc) for doc in docs]
+
+    # -- vocabulary ---------------------------------------------------------
+    def _fixed_vocabulary(self) -> dict[str, int]:
+        specials = [self.pad_token, self.unk_token]
+        if self.pad_token == self.unk_token:
+            raise ValueError("pad_token and unk_token must differ.")
+        if isinstance(self.vocabulary, dict):
+            vocab = dict(self.vocabulary)
+            for token, expected in zip(specials, (0, 1)):
+                if token in vocab and vocab[token] != expected:
+                    raise ValueError(
+                        f"vocabulary maps {token!r} to {vocab[token]}; it must be "
+                        f"{expected}."
+                    )
+                vocab.setdefault(token, expected)
+            ids = sorted(vocab.values())
+            if ids != list(range(len(vocab))):
+                raise ValueError(
+                    "vocabulary ids must be distinct and, with 0 for "
+                    f"{self.pad_token!r} and 1 for {self.unk_token!r}, cover "
+                    f"0 .. {len(vocab) - 1} without gaps."
+                )
+            return vocab
+        tokens = list(self.vocabulary)
+        if tokens[:2] != specials:
+            tokens = specials + tokens
+        seen: dict[str, int] = {}
+        for i, token in enumerate(tokens):
+            if not isinstance(token, str):
+                raise TypeError(f"vocabulary entry {i} is {token!r}, not a string.")
+            if token in seen:
+                raise ValueError(f"vocabulary holds {token!r} twice.")
+            seen[token] = i
+        return seen
+
+    def _learn_vocabulary(self, tokens: list[list[str]]):
+        counts = Counter(itertools.chain.from_iterable(tokens))
+        for special in (self.pad_token, self.unk_token):
+            counts.pop(special, None)
+        n_docs = len(tokens)
+        max_doc_count = (
+            self.max_df
+            if isinstance(self.max_df, numbers.Integral)
+            else self.max_df * n_docs
+        )
+        if max_doc_count < n_docs:
+            doc_freq = Counter(
+                itertools.chain.from_iterable(set(doc) for doc in tokens)
+            )
+            counts = Counter(
+                {t: c for t, c in counts.items() if doc_freq[t] <= max_doc_count}
+            )
+        kept = [(t, c) for t, c in counts.items() if c >= self.min_freq]
+        kept.sort(key=lambda tc: (-tc[1], tc[0]))
+        if self.max_tokens is not None:
+            kept = kept[: self.max_tokens - 2]
+        if not kept:
+            raise ValueError(
+                "The vocabulary is empty: no token is left after tokenization "
+                f"and filtering (min_freq={self.min_freq}, max_df={self.max_df}). "
+                "The documents may hold no tokens, or the filters are too strict."
+            )
+        vocab = {self.pad_token: 0, self.unk_token: 1}
+        for i, (token, _) in enumerate(kept, start=2):
+            vocab[token] = i
+        return vocab, dict(kept)
+
+    def _index(self, tokens: list[list[str]]) -> list[np.ndarray]:
+        get = self.vocabulary_.get
+        unk = 1
+        return [
+            np.fromiter((get(t, unk) for t in doc), dtype=np.int64, count=len(doc))
+            for doc in tokens
+        ]
+
+    # -- estimator API ------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the vocabulary from the training documents.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Training documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : VocabularyIndexer
+            The fitted indexer.
+        """
+        self._fit(check_documents(X))
+        return self
+
+    def _fit(self, docs: list[str]) -> list[list[str]]:
+        tokens = self._tokenize(docs)
+        if self.vocabulary is not None:
+            self.vocabulary_ = self._fixed_vocabulary()
+            self.token_counts_ = {}
+        else:
+            self.vocabulary_, self.token_counts_ = self._learn_vocabulary(tokens)
+        self._id_to_token = np.array(
+            sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object
+        )
+        return tokens
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None) -> list[np.ndarray]:
+        """Learn the vocabulary and return the id sequences of ``X``.
+
+        Same result as ``fit(X).transform(X)``, with one tokenization pass.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Training documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        sequences : list of ndarray of int64
+            One 1-D array of token ids per document.
+        """
+        return self._index(self._fit(check_documents(X)))
+
+    def transform(self, X) -> list[np.ndarray]:
+        """Map documents to id sequences; unseen tokens become ``<unk>`` (1).
+
+        Parameters
+        ----------
+        X : iterable of str
+            Documents.
+
+        Returns
+        -------
+        sequences : list of ndarray of int64
+            One 1-D array of token ids per document (empty for a document
+            without tokens).
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._index(self._tokenize(check_documents(X)))
+
+    def inverse_transform(self, X) -> list[np.ndarray]:
+        """Map id sequences (ragged or padded) back to tokens, pads dropped.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Id sequences.
+
+        Returns
+        -------
+        tokens : list of ndarray of str
+            The tokens of each document.
+        """
+        check_is_fitted(self, "vocabulary_")
+        seqs = check_sequences(X, strip_pad=True)
+        n = len(self._id_to_token)
+        for i, seq in enumerate(seqs):
+            if seq.size and seq.max() >= n:
+                raise ValueError(
+                    f"Document {i} holds the id {seq.max()}, outside this "
+                    f"vocabulary of {n} tokens."
+                )
+        return [self._id_to_token[seq] for seq in seqs]
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Tokens ordered by id.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        tokens : ndarray of str objects
+            ``tokens[i]`` is the token with id ``i``.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._id_to_token.copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+class SequencePadder(TransformerMixin, BaseEstimator):
+    """Pad or truncate id sequences into a rectangular ``int64`` array.
+
+    Parameters
+    ----------
+    max_len : int, float in (0, 1] or None, default=None
+        Output length. An int fixes it; None uses the longest sequence seen in
+        ``fit``; a float uses that quantile of the training lengths (e.g.
+        ``0.95`` truncates the longest 5 % of documents).
+    padding : {"post", "pre"}, default="post"
+        Add the padding after ("post") or before ("pre") each sequence.
+    truncating : {"post", "pre"}, default="post"
+        Drop tokens from the end ("post") or the start ("pre") of sequences
+        longer than the output length.
+    pad_value : int, default=0
+        Id written into padded positions.
+
+    Attributes
+    ----------
+    max_len_ : int
+        The output length learned in ``fit`` (at least 1).
+
+    See Also
+    --------
+    VocabularyIndexer : Turns documents into the id sequences padded here.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import SequencePadder
+    >>> padder = SequencePadder(padding="pre")
+    >>> padder.fit_transform([[5, 2, 7], [3]])
+    array([[5, 2, 7],
+           [0, 0, 3]])
+    >>> SequencePadder(max_len=2, truncating="pre").fit_transform([[5, 2, 7], [3]])
+    array([[2, 7],
+           [3, 0]])
+    """
+
+    _parameter_constraints: dict = {
+        "max_len": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="right"),
+            None,
+        ],
+        "padding": [StrOptions({"post", "pre"})],
+        "truncating": [StrOptions({"post", "pre"})],
+        "pad_value": [Interval(numbers.Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_len: int | float | None = None,
+        padding: str = "post",
+        truncating: str = "post",
+        pad_value: int = 0,
+    ):
+        self.max_len = max_len
+        self.padding = padding
+        self.truncating = truncating
+        self.pad_value = pad_value
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the output length from the training sequences.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Id sequences, as returned by :class:`VocabularyIndexer`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequencePadder
+            The fitted padder.
+        """
+        self._fit(check_sequences(X))
+        return self
+
+    def _fit(self, seqs: list[np.ndarray]) -> None:
+        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+        if isinstance(self.max_len, numbers.Integral):
+            max_len = int(self.max_len)
+        elif self.max_len is None:
+            max_len = int(lengths.max())
+        else:
+            max_len = int(np.ceil(np.quantile(lengths, self.max_len)))
+        self.max_len_ = max(max_len, 1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        """Learn the output length and pad ``X`` to it.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Id sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        padded : ndarray of shape (n_documents, max_len_), dtype int64
+            The padded sequences.
+        """
+        seqs = check_sequences(X)
+        self._fit(seqs)
+        return self._pad(seqs)
+
+    def transform(self, X) -> np.ndarray:
+        """Pad or truncate each sequence to ``max_len_``.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Id sequences.
+
+        Returns
+        -------
+        padded : ndarray of shape (n_documents, max_len_), dtype int64
+            The padded sequences.
+        """
+        check_is_fitted(self, "max_len_")
+        return self._pad(check_sequences(X))
+
+    def _pad(self, seqs: list[np.ndarray]) -> np.ndarray:
+        width = self.max_len_
+        out = np.full((len(seqs), width), self.pad_value, dtype=np.int64)
+        keep_end = self.truncating == "pre"
+        pad_front = self.padding == "pre"
+        for i, seq in enumerate(seqs):
+            if len(seq) > width:
+                seq = seq[-width:] if keep_end else seq[:width]
+            if pad_front:
+                out[i, width - len(seq) :] = seq
+            else:
+                out[i, : len(seq)] = seq
+        return out
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the output positions: ``pos0`` ... ``pos{max_len_ - 1}``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        names : ndarray of str objects
+            One name per output column.
+        """
+        check_is_fitted(self, "max_len_")
+        return np.array([f"pos{i}" for i in range(self.max_len_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        return tags
