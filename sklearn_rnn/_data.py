@@ -116,7 +116,10 @@ def make_loader(
     the DataLoader.
     """
     sampler = LengthBucketSampler(
-        dataset.lengths, batch_size, shuffle=shuffle, bucketing=bucketing,
+        dataset.lengths,
+        batch_size,
+        shuffle=shuffle,
+        bucketing=bucketing,
         generator=generator,
     )
     return DataLoader(

@@ -41,9 +41,7 @@ def check_documents(X, *, allow_empty: bool = False) -> list[str]:
     included).
     """
     if X is None:
-        raise TypeError(
-            "Iterable over raw text documents expected, got None."
-        )
+        raise TypeError("Iterable over raw text documents expected, got None.")
     if isinstance(X, (str, bytes)):
         raise TypeError(
             "Iterable over raw text documents expected, "
@@ -117,9 +115,7 @@ def _check_id_values(arr: np.ndarray, where: str) -> np.ndarray:
     if kind == "b" or kind not in "iuf":
         if kind == "O":
             for j, value in enumerate(arr.ravel()):
-                if not isinstance(value, numbers.Integral) or isinstance(
-                    value, bool
-                ):
+                if not isinstance(value, numbers.Integral) or isinstance(value, bool):
                     raise TypeError(
                         f"{where} holds {value!r} at position {j}; token ids "
                         "must be non-negative integers."
@@ -135,12 +131,9 @@ def _check_id_values(arr: np.ndarray, where: str) -> np.ndarray:
         flat = arr.ravel()
         bad = np.flatnonzero(~np.isfinite(flat) | (flat != np.round(flat)))
         position = _position(arr, bad[0]) if bad.size else None
-        detail = (
-            f"{flat[bad[0]]!r} at {position}" if bad.size else f"dtype {arr.dtype}"
-        )
+        detail = f"{flat[bad[0]]!r} at {position}" if bad.size else f"dtype {arr.dtype}"
         raise TypeError(
-            f"{where} holds floats ({detail}); token ids must be non-negative "
-            "integers."
+            f"{where} holds floats ({detail}); token ids must be non-negative integers."
         )
     negative = np.flatnonzero(arr.ravel() < 0)
     if negative.size:
@@ -187,7 +180,9 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
                 f"1-D sequences; got an array of shape {X.shape}."
             )
         if X.shape[0] == 0:
-            raise ValueError("The token-id input is empty: at least one document is needed.")
+            raise ValueError(
+                "The token-id input is empty: at least one document is needed."
+            )
         if X.dtype.kind in "US":
             raise TypeError(
                 "Token-id input holds strings; put a VocabularyIndexer before "
@@ -198,9 +193,7 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
             return [row[row != pad_id] for row in ids]
         return list(ids)
     if not isinstance(X, Iterable):
-        raise TypeError(
-            f"Token-id sequences expected, got {type(X).__name__}."
-        )
+        raise TypeError(f"Token-id sequences expected, got {type(X).__name__}.")
     seqs = []
     for i, doc in enumerate(X):
         arr = _check_id_values(_as_sequence(doc, i), f"Document {i}")
@@ -208,16 +201,16 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
             arr = arr[arr != pad_id]
         seqs.append(arr)
     if not seqs:
-        raise ValueError("The token-id input is empty: at least one document is needed.")
+        raise ValueError(
+            "The token-id input is empty: at least one document is needed."
+        )
     return seqs
 
 
 def check_labels(y, n_samples: int) -> np.ndarray:
     """Validate classification targets: 1-D, no missing values, length match."""
     if y is None:
-        raise ValueError(
-            "This classifier needs labels: y=None was passed to fit."
-        )
+        raise ValueError("This classifier needs labels: y=None was passed to fit.")
     y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
         y_arr = y_arr.ravel()

@@ -14,9 +14,6 @@ import types
 import numpy as np
 import torch
 from scipy.special import softmax
-from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
-from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
@@ -25,6 +22,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
 
 from ._data import SequenceDataset, make_loader
 from ._validation import check_labels, check_sequences
@@ -410,15 +410,16 @@ default=None
             encoder = LabelEncoder().fit(y_arr)
             self.classes_ = encoder.classes_
             y_encoded = encoder.transform(y_arr).astype(np.int64)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
         train, valid = self._split(seqs, y_encoded, seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             if continuing:
                 net = self.net_
-                net.set_params(
-                    iterator_train__generator=np.random.default_rng(seed)
-                )
+                # a plain attribute: set_params would re-initialise the module
+                net.iterator_train__generator = np.random.default_rng(seed)
             else:
                 max_id = max((int(s.max()) for s in seqs if s.size), default=1)
                 net = self._build_net(max_id, y_encoded, seed)
@@ -494,7 +495,8 @@ default=None
         labels : ndarray of shape (n_documents,)
             Predicted labels.
         """
-        return self.classes_[self._logits(X).argmax(axis=1)]
+        logits = self._logits(X)
+        return self.classes_[logits.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

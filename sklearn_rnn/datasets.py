@@ -186,9 +186,9 @@ def make_order_sentiment(
         ``distance``.
 
     noise : float, default=0.0
-        Fraction of labels to flip, in ``[0, 0.5)``. ``round(noise *
-        n_samples)`` labels are flipped, taken from both classes equally so
-        that the classes stay balanced.
+        Fraction of labels to flip, in ``[0, 0.5)``. Exactly ``round(noise *
+        n_samples)`` labels are flipped, taken from both classes as equally
+        as possible, so the class sizes still differ by at most 2.
 
     random_state : int, RandomState instance or None, default=None
         Seed or random number generator; pass an int for reproducible output.
@@ -212,13 +212,13 @@ def make_order_sentiment(
     >>> texts, labels = make_order_sentiment(4, random_state=0)
     >>> for text, label in zip(texts, labels):
     ...     print(label, text)
-    0 they say the series that our teacher did see is not good
-    1 the game my sister has seen is not boring
-    0 the film which my neighbour would discuss is not lovely
-    1 the series which my boss would not mention is great
+    1 they say the series that our teacher did not see is good
+    0 the game my sister has not seen is boring
+    1 the film which my neighbour would not discuss is lovely
+    0 the series which my boss would mention is not great
     >>> texts, labels = make_order_sentiment(4, distance=5, random_state=0)
     >>> texts[0]
-    'they say the series that our teacher did see is not good as far as i know'
+    'they say the series that our teacher did not see is good as far as i know'
     """
     n_samples = _check_int(n_samples, "n_samples", 2)
     distance = _check_int(distance, "distance", 0)
@@ -237,7 +237,8 @@ def make_order_sentiment(
     verbs = rng.randint(len(_VERBS), size=n_samples)
     polarity = rng.randint(2, size=n_samples)
     adjectives = rng.randint(len(_POSITIVE), size=n_samples)
-    labels = rng.permutation(np.arange(n_samples) % 2)
+    # Class 1 gets the extra sample when n_samples is odd.
+    labels = rng.permutation(np.arange(1, n_samples + 1) % 2)
 
     texts = []
     for i in range(n_samples):
@@ -444,7 +445,7 @@ def _download(url: str, target: Path) -> None:
     os.replace(tmp_path, target)
 
 
-def _extract_member(tar: tarfile.TarFile, name: str, sha256: str, folder: Path):
+def _extract_member(tar: tarfile.TarFile, name: str, sha256: str, folder: Path) -> None:
     """Extract one member to ``folder / name``, checking its SHA-256.
 
     The output path is built from our own constant ``name``, never from the

@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_documents, check_sequences
@@ -108,7 +108,7 @@ class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         "analyzer": [StrOptions({"word", "char"}), callable],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_df": [
-            Interval(numbers.Real, 0, 1, closed="right"),
+            Interval(RealNotInt, 0, 1, closed="right"),
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
         "max_tokens": [Interval(numbers.Integral, 3, None, closed="left"), None],
@@ -397,7 +397,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "max_len": [
             Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(numbers.Real, 0, 1, closed="right"),
+            Interval(RealNotInt, 0, 1, closed="right"),
             None,
         ],
         "padding": [StrOptions({"post", "pre"})],

@@ -11,8 +11,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn_rnn import SequencePadder, VocabularyIndexer
 from sklearn_rnn.text import DEFAULT_TOKEN_PATTERN
 
-DOCS = ["The sun is shining", "The weather is sweet",
-        "The sun is shining, the weather is sweet, and one and one is two"]
+DOCS = [
+    "The sun is shining",
+    "The weather is sweet",
+    "The sun is shining, the weather is sweet, and one and one is two",
+]
 
 
 def test_vocabulary_order_frequency_then_alphabetical():
@@ -91,8 +94,15 @@ def test_fit_transform_equals_fit_then_transform():
 
 @pytest.mark.parametrize(
     "container",
-    [list, tuple, np.array, pd.Series, lambda d: pd.DataFrame({"text": d}),
-     lambda d: (x for x in d), lambda d: np.array(d, dtype=object).reshape(-1, 1)],
+    [
+        list,
+        tuple,
+        np.array,
+        pd.Series,
+        lambda d: pd.DataFrame({"text": d}),
+        lambda d: (x for x in d),
+        lambda d: np.array(d, dtype=object).reshape(-1, 1),
+    ],
 )
 def test_accepted_containers(container):
     expected = VocabularyIndexer().fit_transform(DOCS)
@@ -143,8 +153,10 @@ def test_not_fitted():
 
 
 def test_pickle_fitted_and_unfitted_with_custom_analyzer():
-    for indexer in [VocabularyIndexer(strip_accents="ascii"),
-                    VocabularyIndexer(analyzer="char", lowercase=False)]:
+    for indexer in [
+        VocabularyIndexer(strip_accents="ascii"),
+        VocabularyIndexer(analyzer="char", lowercase=False),
+    ]:
         assert pickle.loads(pickle.dumps(indexer)).get_params() == indexer.get_params()
         indexer.fit(DOCS)
         copy = pickle.loads(pickle.dumps(indexer))
@@ -161,13 +173,23 @@ def test_matches_countvectorizer_tokens():
 def test_inverse_transform_of_padded_array():
     indexer = VocabularyIndexer().fit(DOCS)
     padded = SequencePadder(padding="pre").fit_transform(indexer.transform(DOCS))
-    assert indexer.inverse_transform(padded)[0].tolist() == ["the", "sun", "is", "shining"]
+    assert indexer.inverse_transform(padded)[0].tolist() == [
+        "the",
+        "sun",
+        "is",
+        "shining",
+    ]
     with pytest.raises(ValueError, match="outside this vocabulary"):
         indexer.inverse_transform([[999]])
 
 
 # -- SequencePadder ---------------------------------------------------------------
-SEQS = [np.array([5, 2, 7]), np.array([3]), np.array([], dtype=np.int64), np.array([4, 4])]
+SEQS = [
+    np.array([5, 2, 7]),
+    np.array([3]),
+    np.array([], dtype=np.int64),
+    np.array([4, 4]),
+]
 
 
 def test_padder_post_pre_and_learned_length():
@@ -218,7 +240,11 @@ def test_padder_accepts_lists_and_arrays_and_pandas_output():
 @pytest.mark.parametrize(
     "X, error, match",
     [
-        ([[1, 2], [3, -1]], ValueError, "Document 1 holds the negative id -1 at position 1"),
+        (
+            [[1, 2], [3, -1]],
+            ValueError,
+            "Document 1 holds the negative id -1 at position 1",
+        ),
         ([[1, 2], [0.5]], TypeError, "Document 1 holds floats"),
         (np.array([[1, 2], [3, -4]]), ValueError, "document 1, position 1"),
         (np.array([[1.0, 2.5]]), TypeError, "floats"),

@@ -1,0 +1,301 @@
+import pickle
+from itertools import product
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import make_pipeline
+from skorch.callbacks import Callback
+
+from sklearn_rnn import (
+    GRUClassifier,
+    LSTMClassifier,
+    RNNClassifier,
+    SequencePadder,
+    VocabularyIndexer,
+    make_rnn_pipeline,
+)
+from sklearn_rnn.modules import RecurrentClassifierModule
+
+TINY = dict(
+    embedding_dim=8,
+    hidden_size=8,
+    max_epochs=2,
+    batch_size=8,
+    early_stopping=False,
+    random_state=0,
+)
+
+
+def ragged(n=40, seed=0, vocab=12):
+    rng = np.random.RandomState(seed)
+    X = [rng.randint(2, vocab, size=rng.randint(0, 9)) for _ in range(n)]
+    y = np.array(["neg", "pos"] * (n // 2))
+    return X, y
+
+
+def pad(X, padding, width):
+    return SequencePadder(max_len=width, padding=padding).fit_transform(X)
+
+
+@pytest.mark.parametrize(
+    "cell, pooling, bidirectional",
+    list(product(["rnn", "lstm", "gru"], ["last", "mean", "max"], [False, True])),
+)
+def test_padding_never_changes_a_prediction(cell, pooling, bidirectional):
+    X, y = ragged()
+    width = max(len(x) for x in X)
+    clf = RNNClassifier(
+        cell=cell, pooling=pooling, bidirectional=bidirectional, num_layers=2, **TINY
+    ).fit(pad(X, "post", width), y)
+    reference = clf.predict_proba(X)
+    for padding, w in product(["post", "pre"], [width, 3 * width]):
+        np.testing.assert_allclose(
+            clf.predict_proba(pad(X, padding, w)), reference, atol=1e-5, rtol=0
+        )
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_module_output_independent_of_right_padding(pooling, bidirectional):
+    # Below the estimator: the network itself ignores padded steps.
+    torch.manual_seed(0)
+    module = RecurrentClassifierModule(
+        vocab_size=10,
+        n_classes=3,
+        pooling=pooling,
+        cell="lstm",
+        embedding_dim=4,
+        hidden_size=5,
+        bidirectional=bidirectional,
+    ).eval()
+    tokens = torch.tensor([[3, 4, 5, 0], [6, 7, 0, 0]])
+    lengths = torch.tensor([3, 2])
+    longer = torch.cat([tokens, torch.zeros(2, 8, dtype=torch.int64)], dim=1)
+    with torch.no_grad():
+        a = module(tokens, lengths)
+        b = module(longer, lengths)
+        alone = module(tokens[1:, :2], lengths[1:])
+    torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
+    torch.testing.assert_close(a[1:], alone, atol=1e-6, rtol=0)
+
+
+def test_string_and_integer_labels_round_trip_binary_and_multiclass():
+    X, _ = ragged(60)
+    for y in [
+        np.array(["a", "b", "c"] * 20),
+        np.array([3, 7] * 30),
+        np.array([True, False] * 30),
+    ]:
+        clf = LSTMClassifier(**TINY).fit(X, y)
+        np.testing.assert_array_equal(clf.classes_, np.unique(y))
+        pred = clf.predict(X)
+        assert pred.dtype == y.dtype and set(pred) <= set(y)
+        proba = clf.predict_proba(X)
+        assert proba.shape == (60, len(np.unique(y)))
+        np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+        np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
+
+
+def test_same_random_state_same_predictions_and_clone_is_unfitted():
+    X, y = ragged()
+    params = dict(TINY, early_stopping=True, validation_fraction=0.25, max_epochs=3)
+    a = GRUClassifier(**params).fit(X, y).predict_proba(X)
+    b = GRUClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    fitted = GRUClassifier(**params).fit(X, y)
+    with pytest.raises(NotFittedError):
+        clone(fitted).predict(X)
+
+
+def test_fit_does_not_leave_global_torch_rng_changed():
+    X, y = ragged()
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    RNNClassifier(**TINY).fit(X, y)
+    assert torch.rand(1) == expected
+
+
+def test_unseen_ids_and_empty_documents_at_predict():
+    X, y = ragged(vocab=12)
+    clf = RNNClassifier(**TINY).fit(X, y)
+    proba_unk = clf.predict_proba([[1, 1], [], [500, 10**6]])
+    np.testing.assert_allclose(proba_unk[0], proba_unk[2])
+    assert clf.vocab_size_ == max(int(x.max()) for x in X if len(x)) + 1
+
+
+def test_empty_documents_in_training():
+    X, y = ragged()
+    X[0] = np.array([], dtype=np.int64)
+    X[1] = np.array([], dtype=np.int64)
+    RNNClassifier(**TINY).fit(X, y).predict(X)
+
+
+def test_pipeline_pickle_and_joblib(tmp_path):
+    texts = ["good movie", "bad movie", "great film", "awful film"] * 10
+    labels = ["pos", "neg", "pos", "neg"] * 10
+    pipe = make_rnn_pipeline(**TINY).fit(texts, labels)
+    expected = pipe.predict_proba(texts)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(pipe)).predict_proba(texts), expected
+    )
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "pipe.joblib").predict_proba(texts), expected
+    )
+    unfitted = pickle.loads(pickle.dumps(RNNClassifier(hidden_size=3)))
+    assert unfitted.hidden_size == 3
+
+
+def test_warm_start_continues_training():
+    X, y = ragged()
+    clf = RNNClassifier(**dict(TINY, warm_start=True)).fit(X, y)
+    first = clf.net_.module_
+    clf.fit(X, y)
+    assert clf.net_.module_ is first
+    assert clf.n_epochs_ == 4
+    with pytest.raises(ValueError, match="unseen in the first fit"):
+        clf.fit(X, np.array(["neg", "other"] * 20))
+
+
+def test_history_early_stopping_and_best_weights():
+    X, y = ragged(80)
+    clf = RNNClassifier(
+        **dict(TINY, early_stopping=True, patience=1, max_epochs=30)
+    ).fit(X, y)
+    accs = clf.history_[:, "valid_acc"]
+    assert clf.n_epochs_ < 30
+    assert len(accs) == clf.n_epochs_
+    assert all(0 <= a <= 1 for a in accs)
+
+
+def test_class_weight_and_optimizer_and_callbacks():
+    X, y = ragged()
+
+    class Counter(Callback):
+        def initialize(self):
+            self.epochs_ = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs_ += 1
+
+    user_cb = Counter()
+    clf = RNNClassifier(
+        **dict(
+            TINY,
+            class_weight="balanced",
+            optimizer="sgd",
+            callbacks=[("count", user_cb)],
+        )
+    ).fit(X, y)
+    assert dict(clf.net_.callbacks_)["count"].epochs_ == 2
+    assert not hasattr(user_cb, "epochs_")  # the user's object is not touched
+    weight = clf.net_.criterion_.weight
+    torch.testing.assert_close(weight, torch.ones(2))
+    clf = RNNClassifier(**dict(TINY, class_weight={"pos": 3.0})).fit(X, y)
+    torch.testing.assert_close(clf.net_.criterion_.weight, torch.tensor([1.0, 3.0]))
+    with pytest.raises(ValueError, match="not in y"):
+        RNNClassifier(**dict(TINY, class_weight={"zzz": 3.0})).fit(X, y)
+    clf = RNNClassifier(**dict(TINY, optimizer=torch.optim.RMSprop)).fit(X, y)
+    assert isinstance(clf.net_.optimizer_, torch.optim.RMSprop)
+
+
+def test_pretrained_embeddings_frozen():
+    X, y = ragged(vocab=12)
+    emb = np.random.RandomState(0).normal(size=(12, 5)).astype(np.float32)
+    clf = RNNClassifier(**dict(TINY, embeddings=emb, freeze_embeddings=True)).fit(X, y)
+    np.testing.assert_allclose(
+        clf.net_.module_.encoder.embedding.weight.detach().numpy(), emb
+    )
+    with pytest.raises(ValueError, match="needs a row for every id"):
+        RNNClassifier(**dict(TINY, embeddings=emb[:5])).fit(X, y)
+
+
+def test_relu_rnn_and_no_clipping_and_no_bucketing():
+    X, y = ragged()
+    RNNClassifier(
+        **dict(
+            TINY, cell="rnn", nonlinearity="relu", clip_grad_norm=None, bucketing=False
+        )
+    ).fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize(
+    "X, y, error, match",
+    [
+        ([[2, 3], [4]], ["a", None], ValueError, "missing label"),
+        ([[2, 3], [4]], [1.0, np.nan], ValueError, "missing label"),
+        ([[2, 3], [4]], ["a", "a"], ValueError, "single class"),
+        ([[2, 3], [4]], ["a", "b", "a"], ValueError, "2 documents but 3 labels"),
+        ([[2, 3], [4]], [0.5, 1.5], ValueError, "continuous"),
+        ([[2, 3], [4]], None, ValueError, "needs labels"),
+        ([[2, 3.5], [4]], ["a", "b"], TypeError, "Document 0 holds floats"),
+        (np.array([[2.0, 3.0]]), ["a"], TypeError, "floats"),
+        ([[2, -3], [4]], ["a", "b"], ValueError, "negative id -3 at position 1"),
+        ([], [], ValueError, "empty"),
+        (np.zeros((2, 2, 2), dtype=int), ["a", "b"], ValueError, "2-D"),
+        (["raw text", "more"], ["a", "b"], TypeError, "VocabularyIndexer"),
+    ],
+)
+def test_bad_input(X, y, error, match):
+    y_before = None if y is None else list(y)
+    with pytest.raises(error, match=match):
+        RNNClassifier(**TINY).fit(X, y)
+    assert y_before is None or list(y) == y_before
+
+
+def test_input_not_mutated():
+    X, y = ragged()
+    X_padded = pad(X, "pre", 10)
+    X_padded[0, 0] = 10**6
+    before = X_padded.copy(), [x.copy() for x in X], y.copy()
+    clf = RNNClassifier(**TINY).fit(X_padded, y)
+    clf.predict(X_padded)
+    np.testing.assert_array_equal(X_padded, before[0])
+    assert all(np.array_equal(a, b) for a, b in zip(X, before[1]))
+    np.testing.assert_array_equal(y, before[2])
+
+
+def test_grid_search_over_all_steps_n_jobs_1_and_2():
+    texts = [
+        "good movie",
+        "bad movie",
+        "great film",
+        "awful film",
+        "not bad",
+        "not good",
+    ] * 6
+    labels = ["pos", "neg", "pos", "neg", "pos", "neg"] * 6
+    pipe = make_pipeline(VocabularyIndexer(), SequencePadder(), LSTMClassifier(**TINY))
+    grid = {
+        "vocabularyindexer__min_freq": [1, 2],
+        "sequencepadder__padding": ["post", "pre"],
+        "lstmclassifier__cell": ["lstm", "gru"],
+    }
+    for n_jobs in (1, 2):
+        search = GridSearchCV(pipe, grid, cv=2, n_jobs=n_jobs, error_score="raise")
+        search.fit(texts, labels)
+        assert len(search.cv_results_["params"]) == 8
+        assert search.predict(["good film"])[0] in {"pos", "neg"}
+
+
+def test_cross_validate():
+    texts = ["good movie", "bad movie", "great film", "awful film"] * 5
+    labels = [1, 0, 1, 0] * 5
+    scores = cross_validate(make_rnn_pipeline("gru", **TINY), texts, labels, cv=2)
+    assert len(scores["test_score"]) == 2
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_device():
+    X, y = ragged()
+    clf = RNNClassifier(**dict(TINY, device="cuda")).fit(X, y)
+    assert next(clf.net_.module_.parameters()).is_cuda
+    cpu = RNNClassifier(**TINY).fit(X, y)
+    assert clf.predict_proba(X).shape == cpu.predict_proba(X).shape
