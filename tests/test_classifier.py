@@ -299,3 +299,22 @@ def test_cuda_device():
     assert next(clf.net_.module_.parameters()).is_cuda
     cpu = RNNClassifier(**TINY).fit(X, y)
     assert clf.predict_proba(X).shape == cpu.predict_proba(X).shape
+
+
+def test_lstm_learns_word_order_where_bag_of_words_cannot():
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_rnn.datasets import make_order_sentiment
+
+    X, y = make_order_sentiment(800, random_state=1)
+    X_train, y_train, X_test, y_test = X[:400], y[:400], X[400:], y[400:]
+    bow = make_pipeline(
+        CountVectorizer(token_pattern=r"(?u)\b\w+\b"), LogisticRegression()
+    ).fit(X_train, y_train)
+    assert bow.score(X_test, y_test) <= 0.65
+    lstm = make_rnn_pipeline(
+        "lstm", hidden_size=32, embedding_dim=32, batch_size=16, lr=5e-3,
+        max_epochs=30, early_stopping=False, random_state=0,
+    ).fit(X_train, y_train)
+    assert lstm.score(X_test, y_test) >= 0.95
