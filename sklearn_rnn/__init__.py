@@ -1,5 +1,6 @@
 """Recurrent neural networks for text as first-class scikit-learn estimators."""
 
+from .baselines import HMMClassifier, make_bow_pipeline, make_hmm_pipeline
 from .classifier import GRUClassifier, LSTMClassifier, RNNClassifier, make_rnn_pipeline
 from .text import SequencePadder, VocabularyIndexer
 
@@ -12,4 +13,7 @@ __all__ = [
     "LSTMClassifier",
     "GRUClassifier",
     "make_rnn_pipeline",
+    "HMMClassifier",
+    "make_bow_pipeline",
+    "make_hmm_pipeline",
 ]
