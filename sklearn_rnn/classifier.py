@@ -155,6 +155,9 @@ default=None
         read as ``<unk>`` (1).
     n_epochs_ : int
         Epochs trained.
+    best_epoch_ : int
+        Epoch whose weights were kept: the best validation accuracy with
+        early stopping, else the last epoch.
 
     See Also
     --------
@@ -431,6 +434,10 @@ default=None
         net.train_split = None  # drop the validation data from the fitted net
         self.net_ = net
         self.n_epochs_ = len(net.history)
+        stopper = dict(net.callbacks_).get("early_stopping")
+        self.best_epoch_ = (
+            int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
+        )
         return self
 
     @property

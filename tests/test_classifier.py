@@ -170,6 +170,7 @@ def test_history_early_stopping_and_best_weights():
     ).fit(X, y)
     accs = clf.history_[:, "valid_acc"]
     assert clf.n_epochs_ < 30
+    assert 1 <= clf.best_epoch_ <= clf.n_epochs_ - 1
     assert len(accs) == clf.n_epochs_
     assert all(0 <= a <= 1 for a in accs)
 
