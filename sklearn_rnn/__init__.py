@@ -2,6 +2,14 @@
 
 from .baselines import HMMClassifier, make_bow_pipeline, make_hmm_pipeline
 from .classifier import GRUClassifier, LSTMClassifier, RNNClassifier, make_rnn_pipeline
+from .compare import (
+    ComparisonResult,
+    compare_models,
+    corrected_ttest,
+    default_models,
+    evaluate_holdout,
+    plot_comparison,
+)
 from .text import SequencePadder, VocabularyIndexer
 
 __version__ = "0.1.0"
@@ -16,4 +24,10 @@ __all__ = [
     "HMMClassifier",
     "make_bow_pipeline",
     "make_hmm_pipeline",
+    "ComparisonResult",
+    "compare_models",
+    "corrected_ttest",
+    "default_models",
+    "evaluate_holdout",
+    "plot_comparison",
 ]

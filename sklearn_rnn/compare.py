@@ -1,0 +1,866 @@
+"""Compare text classifiers on identical cross-validation folds.
+
+:func:`compare_models` fits every model on the same stratified folds, so that
+score differences come from the models and not from the splits, and tells
+which models cannot be told apart from the best one with the corrected
+resampled t-test of Nadeau & Bengio (2003). :func:`evaluate_holdout` scores
+the same models on a fixed test set instead. Both return a
+:class:`ComparisonResult`; :func:`plot_comparison` draws its per-fold scores.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import clone
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.parallel import Parallel, delayed
+from tqdm import tqdm
+
+from ._validation import check_documents, check_labels
+from .baselines import make_bow_pipeline, make_hmm_pipeline
+from .classifier import make_rnn_pipeline
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "ComparisonResult",
+    "default_models",
+    "compare_models",
+    "evaluate_holdout",
+    "corrected_ttest",
+    "plot_comparison",
+]
+
+_DEFAULT_SCORING = ("accuracy", "f1_macro")
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+def default_models(
+    max_epochs: int | None = None, random_state: int | None = 0
+) -> dict[str, object]:
+    """Return the default models of a comparison, by name.
+
+    Parameters
+    ----------
+    max_epochs : int, default=None
+        Maximum training epochs of the three recurrent models; None keeps
+        the :class:`~sklearn_rnn.RNNClassifier` default (early stopping on a
+        validation split ends training sooner in either case).
+    random_state : int, RandomState instance or None, default=0
+        Seed of the HMM and the recurrent networks.
+
+    Returns
+    -------
+    models : dict of str to Pipeline
+        Unfitted pipelines that take raw text, in this order:
+
+        - ``"bow_logreg"``: word counts and logistic regression
+          (:func:`~sklearn_rnn.baselines.make_bow_pipeline`);
+        - ``"bow_nb"``: word counts and multinomial naive Bayes;
+        - ``"hmm"``: one categorical HMM per class
+          (:func:`~sklearn_rnn.baselines.make_hmm_pipeline`);
+        - ``"rnn"``, ``"lstm"``, ``"gru"``: recurrent networks
+          (:func:`~sklearn_rnn.make_rnn_pipeline`) with the default
+          hyperparameters.
+
+    See Also
+    --------
+    compare_models : Cross-validate these (or your own) models.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.compare import default_models
+    >>> models = default_models(max_epochs=5)
+    >>> list(models)
+    ['bow_logreg', 'bow_nb', 'hmm', 'rnn', 'lstm', 'gru']
+    >>> models["gru"].get_params()["classifier__max_epochs"]
+    5
+    """
+    rnn_params: dict = {"random_state": random_state}
+    if max_epochs is not None:
+        rnn_params["max_epochs"] = max_epochs
+    return {
+        "bow_logreg": make_bow_pipeline("logreg"),
+        "bow_nb": make_bow_pipeline("nb"),
+        "hmm": make_hmm_pipeline(random_state=random_state),
+        "rnn": make_rnn_pipeline("rnn", **rnn_params),
+        "lstm": make_rnn_pipeline("lstm", **rnn_params),
+        "gru": make_rnn_pipeline("gru", **rnn_params),
+    }
+
+
+def _check_models(models, random_state) -> dict[str, object]:
+    """Turn ``models`` (None, a dict or a list of default names) into a dict."""
+    if models is None:
+        return default_models(random_state=random_state)
+    if isinstance(models, Mapping):
+        checked = dict(models)
+    else:
+        names = [models] if isinstance(models, str) else list(models)
+        available = default_models(random_state=random_state)
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(
+                    "models must be a dict of name -> estimator or a list of "
+                    f"default model names; the list holds {name!r}."
+                )
+        unknown = [name for name in names if name not in available]
+        if unknown:
+            raise ValueError(
+                f"Unknown model name(s) {', '.join(map(repr, unknown))}; "
+                f"available: {', '.join(available)}."
+            )
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"Model name(s) given twice: {', '.join(duplicates)}.")
+        checked = {name: available[name] for name in names}
+    if not checked:
+        raise ValueError("models is empty: pass at least one model.")
+    for name, estimator in checked.items():
+        if not isinstance(name, str):
+            raise TypeError(f"Model names must be strings; got {name!r}.")
+        if not hasattr(estimator, "fit"):
+            raise TypeError(
+                f"Model {name!r} is a {type(estimator).__name__}, not an "
+                "estimator with a fit method."
+            )
+    return checked
+
+
+# ---------------------------------------------------------------------------
+# Inputs, folds and scoring
+# ---------------------------------------------------------------------------
+
+
+def _check_data(X, y, what: str = "") -> tuple[list[str], np.ndarray]:
+    try:
+        docs = check_documents(X)
+        labels = check_labels(y, len(docs))
+    except (TypeError, ValueError) as exc:
+        if not what:
+            raise
+        raise type(exc)(f"{what}: {exc}") from None
+    return docs, labels
+
+
+def _check_folds(cv, X: list[str], y: np.ndarray, random_state) -> list:
+    """Materialise the folds once, as a list of (train, test) index arrays."""
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
+        classes, counts = np.unique(y, return_counts=True)
+        small = [(c, n) for c, n in zip(classes.tolist(), counts) if n < cv]
+        if small:
+            listed = ", ".join(
+                f"{c!r} has {n} member{'s' if n != 1 else ''}" for c, n in small
+            )
+            raise ValueError(
+                f"Too few documents per class for cv={cv} folds: class {listed}. "
+                "Every class needs at least one document per fold; use a "
+                "smaller cv or more data."
+            )
+        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        folds = splitter.split(X, y)
+    elif isinstance(cv, (str, bytes, bool)):
+        folds = None
+    elif hasattr(cv, "split"):
+        folds = cv.split(X, y)
+    elif isinstance(cv, Iterable):
+        folds = cv
+    else:
+        folds = None
+    if folds is None:
+        raise TypeError(
+            "cv must be an int, a cross-validation splitter or an iterable of "
+            f"(train, test) index arrays; got {type(cv).__name__}."
+        )
+    splits = [
+        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+        for train, test in folds
+    ]
+    if len(splits) < 2:
+        raise ValueError(
+            f"cv gave {len(splits)} split(s); a comparison needs at least 2. "
+            "Use evaluate_holdout to score on one fixed test set."
+        )
+    for i, (train, test) in enumerate(splits):
+        if not len(train) or not len(test):
+            raise ValueError(f"Fold {i} has an empty training or test set.")
+        if min(train.min(), test.min()) < 0 or max(train.max(), test.max()) >= len(y):
+            raise ValueError(
+                f"Fold {i} holds indices outside 0..{len(y) - 1}, the positions "
+                "of the documents."
+            )
+    return splits
+
+
+def _check_scoring(scoring) -> tuple[tuple[str, ...], object]:
+    """Metric names and one scorer that computes all of them.
+
+    The multi-metric scorer predicts once per fold and reuses the predictions
+    for every metric.
+    """
+    if isinstance(scoring, str):
+        scoring = [scoring]
+    elif isinstance(scoring, Mapping):
+        scoring = dict(scoring)
+    else:
+        scoring = list(scoring)
+    if not scoring:
+        raise ValueError("scoring is empty: pass at least one metric.")
+    if not isinstance(scoring, dict) and len(set(scoring)) != len(scoring):
+        raise ValueError(f"scoring names a metric twice: {scoring!r}.")
+    scorer = check_scoring(None, scoring=scoring)
+    return tuple(scoring), scorer
+
+
+def _check_alpha(alpha) -> float:
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, numbers.Real)
+        or not 0 < alpha < 1
+    ):
+        raise ValueError(f"alpha must be a number in (0, 1); got {alpha!r}.")
+    return float(alpha)
+
+
+def _fit_and_score(estimator, X, y, train, test, scorer, key):
+    """Fit a clone on one training set and score it on the matching test set."""
+    X_train = [X[i] for i in train]
+    X_test = [X[i] for i in test]
+    start = time.perf_counter()
+    estimator.fit(X_train, y[train])
+    fit_time = time.perf_counter() - start
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # A model that never predicts some class gets F1 = 0 for it; saying so
+        # once per fold and model adds nothing to the table.
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        scores = scorer(estimator, X_test, y[test])
+    score_time = time.perf_counter() - start
+    return key, scores, fit_time, score_time
+
+
+def _run(models, X, y, splits, scorer, metrics, n_jobs, progress) -> pd.DataFrame:
+    """Fit every model on every split; one row per (model, fold)."""
+    tasks = [
+        delayed(_fit_and_score)(clone(estimator), X, y, train, test, scorer, (m, f))
+        for m, estimator in enumerate(models.values())
+        for f, (train, test) in enumerate(splits)
+    ]
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    names = list(models)
+    rows = {}
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    with tqdm(
+        total=len(tasks), desc="fits", unit="fit", disable=not show, leave=False
+    ) as bar:
+        for (m, f), scores, fit_time, score_time in results:
+            rows[m, f] = {
+                "model": names[m],
+                "fold": f,
+                **{metric: float(scores[metric]) for metric in metrics},
+                "fit_time": fit_time,
+                "score_time": score_time,
+            }
+            bar.set_postfix_str(f"{names[m]}, fold {f}", refresh=False)
+            bar.update()
+    return pd.DataFrame([rows[key] for key in sorted(rows)])
+
+
+# ---------------------------------------------------------------------------
+# Statistics
+# ---------------------------------------------------------------------------
+
+
+def corrected_ttest(differences, n_train: float, n_test: float) -> tuple[float, float]:
+    """Corrected resampled t-test of Nadeau & Bengio (2003).
+
+    Tests whether the mean of per-fold score differences between two models
+    is zero. The folds of a cross-validation share most of their training
+    data, so the plain paired t-test overstates the evidence; the correction
+    inflates the variance by ``n_test / n_train``::
+
+        t = mean(d) / sqrt((1 / k + n_test / n_train) * var(d, ddof=1))
+
+    with ``k`` the number of folds, and the p-value is two-sided, from
+    Student's t distribution with ``k - 1`` degrees of freedom.
+
+    Parameters
+    ----------
+    differences : array-like of shape (k,)
+        Per-fold score differences ``d`` between two models evaluated on the
+        same folds, ``k >= 2``.
+    n_train : float
+        Number of training documents per fold (the mean, if they differ).
+    n_test : float
+        Number of test documents per fold (the mean, if they differ).
+
+    Returns
+    -------
+    t : float
+        The t statistic.
+    p_value : float
+        Two-sided p-value. When all differences are equal (variance 0) the
+        statistic is undefined: the p-value is 1.0 (``t = 0``) if they are
+        all zero, the models scoring the same on every fold, and 0.0
+        (``t = ±inf``) otherwise, one model being better on every fold by
+        the same amount. NaN differences give NaN.
+
+    References
+    ----------
+    Claude Nadeau and Yoshua Bengio. 2003. "Inference for the
+    generalization error." Machine Learning 52(3), 239-281.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.compare import corrected_ttest
+    >>> t, p = corrected_ttest([0.02, 0.03, 0.01, 0.04, 0.0],
+    ...                        n_train=80, n_test=20)
+    >>> round(t, 3), round(p, 3)
+    (1.886, 0.132)
+    """
+    d = np.asarray(differences, dtype=float)
+    if d.ndim != 1 or len(d) < 2:
+        raise ValueError(
+            f"differences must be 1-D with at least 2 folds; got shape {d.shape}."
+        )
+    if not n_train > 0 or not n_test > 0:
+        raise ValueError(
+            f"n_train and n_test must be positive; got {n_train} and {n_test}."
+        )
+    if np.isnan(d).any():
+        return float("nan"), float("nan")
+    if np.all(d == d[0]):  # zero variance: t is 0/0 or ±x/0
+        if d[0] == 0:
+            return 0.0, 1.0
+        return float(np.copysign(np.inf, d[0])), 0.0
+    k = len(d)
+    t = d.mean() / np.sqrt((1 / k + n_test / n_train) * d.var(ddof=1))
+    p = 2 * stats.t.sf(abs(t), df=k - 1)
+    return float(t), float(p)
+
+
+# ---------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ComparisonResult:
+    """Scores of several models on the same folds (or the same test set).
+
+    Returned by :func:`compare_models` and :func:`evaluate_holdout`. Printing
+    it shows a formatted table; ``summary`` holds the numbers.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per model, indexed by model name (index name ``"model"``),
+        best first (sorted by the mean of the first metric, descending).
+        Columns, in order:
+
+        - ``<metric>_mean`` and ``<metric>_std`` for each metric: the mean
+          and the standard deviation (``ddof=0``, as in scikit-learn's
+          ``cv_results_``) over the folds; on a held-out set the score and
+          NaN;
+        - ``fit_time``, ``score_time``: mean seconds per fold;
+        - ``p_value``: the two-sided p-value of the corrected resampled
+          t-test (:func:`corrected_ttest`) of the model against the best one
+          on the first metric; NaN for the best model itself and on a
+          held-out set;
+        - ``tied_with_best``: True for the best model and for every model
+          whose ``p_value`` exceeds ``alpha``, i.e. that the test cannot
+          tell apart from the best one; missing (``pd.NA``) on a held-out
+          set.
+    fold_scores : pandas.DataFrame
+        One row per (model, fold): columns ``model``, ``fold`` (0-based),
+        one column per metric, ``fit_time`` and ``score_time`` (seconds).
+        ``fold_scores.pivot(index="fold", columns="model", values="accuracy")``
+        gives a fold-by-model matrix; ``fold_scores.melt(...)`` a long table.
+    scoring : tuple of str
+        The metric names, in the order given; the first ranks the models.
+    splits : list of (ndarray, ndarray)
+        The ``(train, test)`` index pairs every model was fitted and scored
+        on; on a held-out set one pair indexing the training documents
+        followed by the test documents.
+    alpha : float
+        Significance level of ``tied_with_best``.
+    method : {"cv", "holdout"}
+        Cross-validation or a fixed held-out test set.
+
+    See Also
+    --------
+    plot_comparison : Per-fold scores as a figure.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.compare import compare_models
+    >>> from sklearn_rnn.datasets import make_order_sentiment
+    >>> X, y = make_order_sentiment(60, random_state=0)
+    >>> result = compare_models(X, y, models=["bow_nb", "hmm"], cv=3,
+    ...                         progress=False)
+    >>> list(result.summary.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy_mean', 'accuracy_std', 'f1_macro_mean', 'f1_macro_std',
+     'fit_time', 'score_time', 'p_value', 'tied_with_best']
+    >>> result.fold_scores.shape
+    (6, 6)
+    """
+
+    summary: pd.DataFrame
+    fold_scores: pd.DataFrame
+    scoring: tuple[str, ...]
+    splits: list
+    alpha: float
+    method: str
+
+    @property
+    def best(self) -> str:
+        """Name of the model with the highest mean of the first metric."""
+        return str(self.summary.index[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of :attr:`summary`, the table of numbers."""
+        return self.summary.copy()
+
+    def to_string(self, digits: int = 3) -> str:
+        """Format the summary as a text table with a one-line legend.
+
+        Parameters
+        ----------
+        digits : int, default=3
+            Decimals of the scores and p-values.
+
+        Returns
+        -------
+        table : str
+            Scores as ``mean ± std`` (cross-validation) or plain scores
+            (held-out set), times in seconds, and for cross-validation the
+            p-value against the best model and whether the model is tied
+            with it.
+        """
+        s = self.summary
+        cv = self.method == "cv"
+        header = ["model", *self.scoring, "fit time", "score time"]
+        if cv:
+            header += ["p-value", "tied with best"]
+        rows = []
+        for name, row in s.iterrows():
+            cells = [str(name)]
+            for metric in self.scoring:
+                mean, std = row[f"{metric}_mean"], row[f"{metric}_std"]
+                cells.append(
+                    f"{mean:.{digits}f} ± {std:.{digits}f}"
+                    if cv
+                    else f"{mean:.{digits}f}"
+                )
+            cells += [_seconds(row["fit_time"]), _seconds(row["score_time"])]
+            if cv:
+                p = row["p_value"]
+                cells.append("-" if np.isnan(p) else f"{p:.{digits}f}")
+                cells.append("yes" if row["tied_with_best"] else "no")
+            rows.append(cells)
+        text = _format_table(header, rows)
+        k = len(self.splits)
+        if cv:
+            legend = (
+                f"{k}-fold cross-validation: mean ± std over the folds, times "
+                "per fold.\np-value: corrected resampled t-test (Nadeau & Bengio "
+                f"2003) against {self.best} on {self.scoring[0]}; tied if "
+                f"p > {self.alpha:g}."
+            )
+        else:
+            n_test = len(self.splits[0][1])
+            legend = f"Scores on a held-out set of {n_test} documents."
+        return f"{text}\n\n{legend}"
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def __repr__(self) -> str:
+        what = "cross-validation" if self.method == "cv" else "held-out set"
+        return (
+            f"<ComparisonResult: {len(self.summary)} models, {what}, "
+            f"best {self.best!r}>\n{self.to_string()}"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary._repr_html_()
+
+
+def _format_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns separated by two spaces; the first left-aligned, others right."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:]))
+        return "  ".join([first, *rest])
+
+    return "\n".join(line(cells) for cells in [header, *rows])
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f}s" if value < 10 else f"{value:.1f}s"
+
+
+def _summarise(
+    folds: pd.DataFrame, metrics, splits, alpha: float, method: str
+) -> pd.DataFrame:
+    grouped = folds.groupby("model", sort=False)
+    columns = {}
+    for metric in metrics:
+        columns[f"{metric}_mean"] = grouped[metric].mean()
+        if method == "cv":
+            columns[f"{metric}_std"] = grouped[metric].std(ddof=0)
+        else:
+            columns[f"{metric}_std"] = np.nan  # one score: no spread
+    columns["fit_time"] = grouped["fit_time"].mean()
+    columns["score_time"] = grouped["score_time"].mean()
+    summary = pd.DataFrame(columns)
+    summary = summary.sort_values(
+        f"{metrics[0]}_mean", ascending=False, kind="stable", na_position="last"
+    )
+    summary.index.name = "model"
+
+    if method != "cv":
+        summary["p_value"] = np.nan
+        summary["tied_with_best"] = pd.array([pd.NA] * len(summary), dtype="boolean")
+        return summary
+
+    first = folds.pivot(index="fold", columns="model", values=metrics[0])
+    best = summary.index[0]
+    n_train = np.mean([len(train) for train, _ in splits])
+    n_test = np.mean([len(test) for _, test in splits])
+    p_values = []
+    for name in summary.index:
+        if name == best:
+            p_values.append(np.nan)
+            continue
+        _, p = corrected_ttest(first[best] - first[name], n_train, n_test)
+        p_values.append(p)
+    summary["p_value"] = p_values
+    tied = summary["p_value"] > alpha
+    tied.iloc[0] = True
+    summary["tied_with_best"] = tied.astype(bool)
+    return summary
+
+
+# ---------------------------------------------------------------------------
+# Public entry points
+# ---------------------------------------------------------------------------
+
+
+def compare_models(
+    X,
+    y,
+    models: Mapping[str, object] | Sequence[str] | None = None,
+    *,
+    cv=5,
+    scoring: str | Sequence[str] | Mapping = _DEFAULT_SCORING,
+    n_jobs: int | None = None,
+    random_state: int | np.random.RandomState | None = 0,
+    progress: bool | None = None,
+    alpha: float = 0.05,
+) -> ComparisonResult:
+    """Cross-validate several text classifiers on identical stratified folds.
+
+    The folds are drawn once and every model -- a fresh
+    :func:`~sklearn.base.clone` per fold -- is fitted and scored on the very
+    same ``(train, test)`` pairs. That makes the per-fold scores paired, so
+    the models are compared with the corrected resampled t-test of Nadeau &
+    Bengio (2003), which accounts for the overlap of the training sets
+    between folds (see :func:`corrected_ttest`).
+
+    Parameters
+    ----------
+    X : iterable of str
+        The documents (list, tuple, array, pandas Series, ...).
+    y : array-like of shape (n_documents,)
+        Class labels, at least two classes.
+    models : dict of str to estimator, list of str or None, default=None
+        The models by name: estimators that take raw text (pipelines such as
+        :func:`~sklearn_rnn.make_rnn_pipeline`), or names of
+        :func:`default_models`. None means all the default models, seeded
+        with ``random_state``.
+    cv : int, cross-validation splitter or iterable, default=5
+        Number of folds of a shuffled
+        :class:`~sklearn.model_selection.StratifiedKFold`; or a splitter
+        whose ``split(X, y)`` gives the folds; or the ``(train, test)``
+        index pairs themselves. At least 2 folds.
+    scoring : str, list of str or dict, default=("accuracy", "f1_macro")
+        Metric names known to :func:`sklearn.metrics.get_scorer`, or a dict
+        of name -> scorer ``scorer(estimator, X, y)``. The first metric
+        ranks the models and is the one tested. Predictions are computed
+        once per fold and shared by the metrics.
+    n_jobs : int, default=None
+        Number of (model, fold) fits run in parallel by joblib; None means 1
+        unless in a :func:`joblib.parallel_config` context, -1 all cores.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the shuffling of the folds, and the default models when
+        ``models`` is None or a list of names.
+    progress : bool or None, default=None
+        Show a progress bar over the (model, fold) fits on stderr. None
+        shows it when stderr is a terminal.
+    alpha : float, default=0.05
+        Significance level: a model is ``tied_with_best`` when the test's
+        p-value against the best model exceeds ``alpha``.
+
+    Returns
+    -------
+    result : ComparisonResult
+        ``result.summary`` is a DataFrame with one row per model (mean and
+        std of each metric, mean fit and score time, ``p_value``,
+        ``tied_with_best``), best first; ``result.fold_scores`` holds the
+        score of every (model, fold); ``print(result)`` shows a table.
+
+    Raises
+    ------
+    ValueError
+        If the texts or labels are invalid (empty, missing values, a single
+        class, lengths differ), a class has fewer documents than ``cv``
+        folds (the message names it), a model name is unknown, or a
+        parameter is out of range.
+
+    See Also
+    --------
+    evaluate_holdout : The same comparison on a fixed test set.
+    plot_comparison : Per-fold scores as a figure.
+
+    Notes
+    -----
+    Exceptions raised while fitting a model are not caught: a model that
+    fails stops the comparison. Scikit-learn's ``UndefinedMetricWarning``
+    (a class never predicted, whose precision counts as 0) is silenced
+    while scoring.
+
+    References
+    ----------
+    Claude Nadeau and Yoshua Bengio. 2003. "Inference for the
+    generalization error." Machine Learning 52(3), 239-281.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.baselines import make_bow_pipeline
+    >>> from sklearn_rnn.compare import compare_models
+    >>> from sklearn_rnn.datasets import make_order_sentiment
+    >>> X, y = make_order_sentiment(200, random_state=0)
+    >>> models = {"unigrams": make_bow_pipeline("nb"),
+    ...           "bigrams": make_bow_pipeline("nb", ngram_range=(1, 2))}
+    >>> result = compare_models(X, y, models=models, cv=5, progress=False)
+    >>> result.summary[["accuracy_mean", "p_value", "tied_with_best"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+              accuracy_mean  p_value  tied_with_best
+    model
+    bigrams           0.720      NaN            True
+    unigrams          0.535      0.0           False
+    """
+    X, y = _check_data(X, y)
+    metrics, scorer = _check_scoring(scoring)
+    alpha = _check_alpha(alpha)
+    models = _check_models(models, random_state)
+    splits = _check_folds(cv, X, y, random_state)
+    folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
+    summary = _summarise(folds, metrics, splits, alpha, "cv")
+    return ComparisonResult(summary, folds, metrics, splits, alpha, "cv")
+
+
+def evaluate_holdout(
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    models: Mapping[str, object] | Sequence[str] | None = None,
+    *,
+    scoring: str | Sequence[str] | Mapping = _DEFAULT_SCORING,
+    n_jobs: int | None = None,
+    random_state: int | np.random.RandomState | None = 0,
+    progress: bool | None = None,
+) -> ComparisonResult:
+    """Fit several text classifiers on one training set, score them on a test set.
+
+    Use it when the data comes with a fixed split (such as SST-2's or
+    TREC's). The result has the same table as :func:`compare_models`, with
+    one score per metric: the ``_std`` and ``p_value`` columns are NaN and
+    ``tied_with_best`` is missing, since one split gives no spread to test.
+
+    Parameters
+    ----------
+    X_train : iterable of str
+        Training documents.
+    y_train : array-like of shape (n_train,)
+        Training labels, at least two classes.
+    X_test : iterable of str
+        Test documents.
+    y_test : array-like of shape (n_test,)
+        Test labels.
+    models : dict of str to estimator, list of str or None, default=None
+        As in :func:`compare_models`.
+    scoring : str, list of str or dict, default=("accuracy", "f1_macro")
+        As in :func:`compare_models`; the first metric ranks the models.
+    n_jobs : int, default=None
+        Number of models fitted in parallel.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the default models when ``models`` is None or a list of names.
+    progress : bool or None, default=None
+        Show a progress bar on stderr; None shows it when stderr is a
+        terminal.
+
+    Returns
+    -------
+    result : ComparisonResult
+        With ``method="holdout"`` and a single fold (fold 0).
+
+    Raises
+    ------
+    ValueError
+        If the training or test data are invalid (the message says which)
+        or a model name is unknown.
+
+    See Also
+    --------
+    compare_models : Cross-validation with a significance test.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.baselines import make_bow_pipeline
+    >>> from sklearn_rnn.compare import evaluate_holdout
+    >>> from sklearn_rnn.datasets import make_order_sentiment
+    >>> X, y = make_order_sentiment(200, random_state=0)
+    >>> models = {"unigrams": make_bow_pipeline("nb"),
+    ...           "bigrams": make_bow_pipeline("nb", ngram_range=(1, 2))}
+    >>> result = evaluate_holdout(X[:150], y[:150], X[150:], y[150:],
+    ...                           models=models, progress=False)
+    >>> result.summary[["accuracy_mean", "accuracy_std", "p_value"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+              accuracy_mean  accuracy_std  p_value
+    model
+    bigrams            0.76           NaN      NaN
+    unigrams           0.56           NaN      NaN
+    """
+    X_train, y_train = _check_data(X_train, y_train, "Training data")
+    X_test, y_test = _check_data(X_test, y_test, "Test data")
+    metrics, scorer = _check_scoring(scoring)
+    models = _check_models(models, random_state)
+    n_train, n_test = len(X_train), len(X_test)
+    X = X_train + X_test
+    y = np.concatenate([y_train, y_test])
+    splits = [(np.arange(n_train), np.arange(n_train, n_train + n_test))]
+    folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
+    summary = _summarise(folds, metrics, splits, np.nan, "holdout")
+    return ComparisonResult(summary, folds, metrics, splits, float("nan"), "holdout")
+
+
+# ---------------------------------------------------------------------------
+# Plot
+# ---------------------------------------------------------------------------
+
+
+def plot_comparison(
+    results: ComparisonResult, metric: str | None = None, ax=None
+) -> Figure:
+    """Plot the per-fold scores of each model, one row per model.
+
+    Each fold's score is a dot; the mean is a diamond with a bar of ± one
+    standard deviation. Models tied with the best one are drawn in colour,
+    the others in grey. The best model is at the top.
+
+    Parameters
+    ----------
+    results : ComparisonResult
+        The output of :func:`compare_models` or :func:`evaluate_holdout`.
+    metric : str, default=None
+        Metric to plot; None means the first (ranking) metric.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw in; None creates a new
+        :class:`~matplotlib.figure.Figure` (not registered with pyplot, so
+        nothing is shown or kept open).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure holding the plot; save it with ``fig.savefig(path)``.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.compare import compare_models, plot_comparison
+    >>> from sklearn_rnn.datasets import make_order_sentiment
+    >>> X, y = make_order_sentiment(60, random_state=0)
+    >>> result = compare_models(X, y, models=["bow_nb", "hmm"], cv=3,
+    ...                         progress=False)
+    >>> fig = plot_comparison(result)
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    ['bow_nb', 'hmm']
+    """
+    if not isinstance(results, ComparisonResult):
+        raise TypeError(
+            "results must be the ComparisonResult returned by compare_models "
+            f"or evaluate_holdout; got {type(results).__name__}."
+        )
+    metric = results.scoring[0] if metric is None else metric
+    if metric not in results.scoring:
+        raise ValueError(
+            f"Unknown metric {metric!r}; the results hold {list(results.scoring)}."
+        )
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        names = results.summary.index
+        fig = Figure(figsize=(6.4, 1.2 + 0.45 * len(names)), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+
+    summary, folds = results.summary, results.fold_scores
+    order = list(summary.index)
+    rows = np.arange(len(order))[::-1]  # best at the top
+    cv = results.method == "cv"
+    for row, name in zip(rows, order):
+        scores = folds.loc[folds["model"] == name, metric].to_numpy()
+        tied = bool(summary.loc[name, "tied_with_best"]) if cv else True
+        color = "C0" if tied else "0.55"
+        offsets = np.linspace(-0.18, 0.18, len(scores)) if len(scores) > 1 else [0]
+        ax.scatter(scores, row + np.asarray(offsets), s=18, color=color, alpha=0.6)
+        mean = summary.loc[name, f"{metric}_mean"]
+        std = summary.loc[name, f"{metric}_std"] if cv else None
+        ax.errorbar(
+            mean,
+            row,
+            xerr=std,
+            fmt="D",
+            color=color,
+            markeredgecolor="black",
+            markersize=7,
+            capsize=4,
+            zorder=3,
+        )
+    ax.set_yticks(rows, labels=order)
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_xlabel(metric)
+    ax.grid(axis="x", alpha=0.3)
+    if cv:
+        ax.set_title(
+            f"{metric} per fold, {len(results.splits)}-fold cross-validation\n"
+            "diamond: mean ± std; grey: significantly worse than the best",
+            fontsize="medium",
+        )
+    else:
+        ax.set_title(f"{metric} on the held-out set", fontsize="medium")
+    return fig

@@ -1,0 +1,199 @@
+"""Tests for the sklearn-rnn command line (in-process, plus one subprocess)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import REPO, shared_csv
+
+from sklearn_rnn.cli import main
+
+FAST = [
+    "compare",
+    "--models",
+    "bow_logreg,hmm",
+    "--n-samples",
+    "120",
+    "--cv",
+    "3",
+    "--quiet",
+]
+
+
+def _table_models(stdout: str) -> list[str]:
+    """Model names of the printed table, in printed order."""
+    lines = stdout.strip().split("\n\n")[0].splitlines()
+    assert lines[0].startswith("model")
+    return [line.split()[0] for line in lines[1:]]
+
+
+def test_python_m_help_runs_in_a_subprocess():
+    done = subprocess.run(
+        [sys.executable, "-m", "sklearn_rnn", "compare", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: sklearn-rnn compare")
+    assert "--test-csv" in done.stdout and "--max-epochs" in done.stdout
+
+
+def test_help_and_version_return_zero(capsys):
+    assert main(["--help"]) == 0
+    assert "compare" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("sklearn-rnn ")
+
+
+def test_built_in_data_with_fast_models(capsys):
+    assert main(FAST) == 0
+    out, err = capsys.readouterr()
+    assert sorted(_table_models(out)) == ["bow_logreg", "hmm"]
+    assert "accuracy" in out and "tied with best" in out and "3-fold" in out
+    assert err == ""  # --quiet
+
+
+def test_messages_go_to_stderr_without_quiet(capsys):
+    assert main(FAST[:-1]) == 0
+    out, err = capsys.readouterr()
+    assert "Comparing 2 model(s) on 120 documents" in err
+    assert "Comparing" not in out
+
+
+def test_a_tiny_recurrent_run(capsys):
+    argv = ["--models", "gru,bow_nb", "--n-samples", "80", "--cv", "2"]
+    assert main(["compare", *argv, "--max-epochs", "1", "--quiet"]) == 0
+    assert sorted(_table_models(capsys.readouterr().out)) == ["bow_nb", "gru"]
+
+
+def test_output_and_plot_files(tmp_path, capsys):
+    output, plot = tmp_path / "results.csv", tmp_path / "results.png"
+    argv = [*FAST, "--output", str(output), "--plot", str(plot)]
+    assert main(argv) == 0
+    table = pd.read_csv(output, index_col="model")
+    assert sorted(table.index) == ["bow_logreg", "hmm"]
+    assert {"accuracy_mean", "accuracy_std", "p_value", "tied_with_best"} <= set(
+        table.columns
+    )
+    assert table["accuracy_mean"].is_monotonic_decreasing
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sms_spam_csv(capsys):
+    path = shared_csv("sms_spam", "sms_spam.csv")
+    argv = ["compare", "--csv", str(path), "--models", "bow_nb,hmm", "--cv", "2"]
+    assert main([*argv, "--scoring", "f1_macro,accuracy", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(_table_models(out)) == ["bow_nb", "hmm"]
+    first_row = out.splitlines()[1].split()
+    assert float(first_row[1]) > 0.9  # macro-F1 of spam detection
+
+
+def test_held_out_test_csv(tmp_path, capsys):
+    frame = pd.read_csv(shared_csv("sms_spam", "sms_spam.csv"), keep_default_na=False)
+    frame = frame.rename(columns={"text": "message", "label": "kind"})
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.iloc[:600].to_csv(train, index=False)
+    frame.iloc[600:900].to_csv(test, index=False)
+    argv = ["compare", "--csv", str(train), "--test-csv", str(test)]
+    argv += ["--text-column", "message", "--label-column", "kind"]
+    assert main([*argv, "--models", "bow_nb,bow_logreg", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(_table_models(out)) == ["bow_logreg", "bow_nb"]
+    assert "held-out set of 300 documents" in out
+    assert "±" not in out and "p-value" not in out
+
+
+# -- bad input: one line on stderr, exit status 2 ----------------------------------
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+GOOD = "text,label\n" + "".join(
+    f"doc {i} words,{'pos' if i % 2 else 'neg'}\n" for i in range(12)
+)
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing_file", "No such file"),
+        ("missing_column", "Column 'review' not found"),
+        ("empty_file", "is empty"),
+        ("header_only", "has a header but no rows"),
+        ("empty_text", "missing or empty text"),
+        ("empty_label", "missing or empty label"),
+        ("unknown_model", "unknown model name(s) 'cnn'"),
+        ("small_class", "class 'rare' has 2 members"),
+        ("test_csv_without_csv", "--test-csv needs --csv"),
+        ("missing_test_file", "No such file"),
+        ("n_samples_with_csv", "--n-samples applies to the built-in data"),
+        ("unknown_metric", "not a valid scoring value"),
+        ("bad_plot_suffix", "cannot save a figure"),
+        ("missing_output_folder", "does not exist"),
+        ("single_class", "single class"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_status_2(case, expected, tmp_path, capsys):
+    good = _write(tmp_path / "good.csv", GOOD)
+    fast = ["--models", "bow_nb", "--cv", "2"]
+    argv = {
+        "missing_file": ["--csv", str(tmp_path / "nope.csv")],
+        "missing_column": ["--csv", good, "--text-column", "review"],
+        "empty_file": ["--csv", _write(tmp_path / "e.csv", "")],
+        "header_only": ["--csv", _write(tmp_path / "h.csv", "text,label\n")],
+        "empty_text": ["--csv", _write(tmp_path / "t.csv", GOOD + " ,pos\n")],
+        "empty_label": ["--csv", _write(tmp_path / "l.csv", GOOD + "more text,\n")],
+        "unknown_model": ["--csv", good, "--models", "bow_nb,cnn"],
+        "small_class": [
+            "--csv",
+            _write(tmp_path / "s.csv", GOOD + "a,rare\nb,rare\n"),
+            "--cv",
+            "3",
+        ],
+        "test_csv_without_csv": ["--test-csv", good],
+        "missing_test_file": ["--csv", good, "--test-csv", str(tmp_path / "no.csv")],
+        "n_samples_with_csv": ["--csv", good, "--n-samples", "50"],
+        "unknown_metric": ["--csv", good, "--scoring", "accuracy,bogus"],
+        "bad_plot_suffix": ["--csv", good, "--plot", str(tmp_path / "p.xyz")],
+        "missing_output_folder": [
+            "--csv",
+            good,
+            "--output",
+            str(tmp_path / "no" / "r.csv"),
+        ],
+        "single_class": [
+            "--csv",
+            _write(tmp_path / "one.csv", "text,label\na,x\nb,x\nc,x\n"),
+        ],
+    }[case]
+    # later options override the fast defaults (argparse keeps the last one);
+    # without --quiet, so that no message comes before the error
+    assert main(["compare", *fast, *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("sklearn-rnn: error: ")
+    assert expected in lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv", [["compare", "--cv", "1"], ["compare", "--models", "a,,b"], ["train"], []]
+)
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "usage: sklearn-rnn" in err and "error:" in err and "Traceback" not in err

@@ -1,0 +1,397 @@
+"""Tests for sklearn_rnn.compare: identical folds, the t-test, tables, plots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.dummy import DummyClassifier
+from sklearn.model_selection import StratifiedKFold, cross_validate
+
+from sklearn_rnn.baselines import make_bow_pipeline
+from sklearn_rnn.compare import (
+    ComparisonResult,
+    compare_models,
+    corrected_ttest,
+    default_models,
+    evaluate_holdout,
+    plot_comparison,
+)
+from sklearn_rnn.datasets import make_order_sentiment
+
+X, Y = make_order_sentiment(400, random_state=0)
+SUMMARY_COLUMNS = [
+    "accuracy_mean",
+    "accuracy_std",
+    "f1_macro_mean",
+    "f1_macro_std",
+    "fit_time",
+    "score_time",
+    "p_value",
+    "tied_with_best",
+]
+
+
+def _bow_models():
+    return {
+        "unigrams": make_bow_pipeline("nb"),
+        "bigrams": make_bow_pipeline("nb", ngram_range=(1, 2)),
+        "majority": DummyClassifier(strategy="most_frequent"),
+    }
+
+
+@pytest.fixture(scope="module")
+def result():
+    return compare_models(X, Y, models=_bow_models(), cv=4, progress=False)
+
+
+class RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class and records the documents it was fitted on."""
+
+    seen: list = []
+
+    def __init__(self, tag="a"):
+        self.tag = tag
+
+    def fit(self, X, y):
+        RecordingClassifier.seen.append((self.tag, frozenset(X)))
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[counts.argmax()]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+# -- folds --------------------------------------------------------------------
+
+
+def test_every_model_sees_identical_stratified_folds():
+    docs = [f"doc{i} {text}" for i, text in enumerate(X)]
+    RecordingClassifier.seen = []
+    res = compare_models(
+        docs,
+        Y,
+        models={"a": RecordingClassifier("a"), "b": RecordingClassifier("b")},
+        cv=3,
+        random_state=7,
+        progress=False,
+    )
+    by_model = {"a": [], "b": []}
+    for tag, train_docs in RecordingClassifier.seen:
+        by_model[tag].append(train_docs)
+    assert by_model["a"] == by_model["b"] and len(by_model["a"]) == 3
+    expected = StratifiedKFold(3, shuffle=True, random_state=7).split(docs, Y)
+    for (train, test), (exp_train, exp_test), seen in zip(
+        res.splits, expected, by_model["a"]
+    ):
+        np.testing.assert_array_equal(train, exp_train)
+        np.testing.assert_array_equal(test, exp_test)
+        assert seen == frozenset(docs[i] for i in train)
+
+
+def test_fold_scores_match_a_manual_cross_validate(result):
+    folds = StratifiedKFold(4, shuffle=True, random_state=0)
+    scores = result.fold_scores
+    for name, model in _bow_models().items():
+        manual = cross_validate(model, X, Y, cv=folds, scoring="accuracy")
+        ours = scores[scores["model"] == name].sort_values("fold")
+        np.testing.assert_allclose(ours["accuracy"], manual["test_score"])
+
+
+def test_cv_accepts_a_splitter_and_explicit_pairs():
+    splitter = StratifiedKFold(3, shuffle=True, random_state=1)
+    pairs = list(splitter.split(X, Y))
+    a = compare_models(X, Y, models=["bow_nb"], cv=splitter, progress=False)
+    b = compare_models(X, Y, models=["bow_nb"], cv=pairs, progress=False)
+    pd.testing.assert_series_equal(a.fold_scores["accuracy"], b.fold_scores["accuracy"])
+
+
+def test_n_jobs_2_gives_the_same_scores(result):
+    parallel = compare_models(
+        X, Y, models=_bow_models(), cv=4, n_jobs=2, progress=False
+    )
+    columns = ["model", "fold", "accuracy", "f1_macro"]
+    pd.testing.assert_frame_equal(
+        parallel.fold_scores[columns], result.fold_scores[columns]
+    )
+
+
+# -- corrected resampled t-test -------------------------------------------------
+
+
+def test_corrected_ttest_matches_a_hand_computed_example():
+    d = [0.02, 0.03, 0.01, 0.04, 0.0]
+    # mean 0.02; var (ddof=1) = (0 + 1 + 1 + 4 + 4) * 1e-4 / 4 = 2.5e-4;
+    # correction 1/5 + 20/80 = 0.45; t = 0.02 / sqrt(0.45 * 2.5e-4) = 1.88562
+    t, p = corrected_ttest(d, n_train=80, n_test=20)
+    assert t == pytest.approx(0.02 / np.sqrt(0.45 * 2.5e-4))
+    assert t == pytest.approx(1.885618, abs=1e-6)
+    assert p == pytest.approx(2 * stats.t.sf(1.885618, df=4), abs=1e-6)
+    assert p == pytest.approx(0.13233, abs=1e-4)
+    # the uncorrected paired t-test would claim much stronger evidence
+    assert stats.ttest_1samp(d, 0).pvalue < p
+    assert corrected_ttest([-x for x in d], 80, 20) == pytest.approx((-t, p))
+
+
+def test_corrected_ttest_with_zero_variance():
+    assert corrected_ttest([0.0, 0.0, 0.0], 10, 5) == (0.0, 1.0)
+    assert np.isnan(corrected_ttest([0.1, np.nan], 10, 5)[1])
+    t, p = corrected_ttest([0.1, 0.1, 0.1], 10, 5)
+    assert t == np.inf and p == 0.0
+    assert corrected_ttest([-0.1, -0.1], 10, 5) == (-np.inf, 0.0)
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [(([0.1], 8, 2), "at least 2"), (([0.1, 0.2], 0, 2), "positive")],
+)
+def test_corrected_ttest_errors(args, match):
+    with pytest.raises(ValueError, match=match):
+        corrected_ttest(*args)
+
+
+# -- the summary table ----------------------------------------------------------
+
+
+def test_summary_columns_order_and_values(result):
+    summary = result.summary
+    assert isinstance(result, ComparisonResult)
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert summary.index.name == "model"
+    assert set(summary.index) == set(_bow_models())
+    assert summary["accuracy_mean"].is_monotonic_decreasing
+    assert result.best == summary.index[0] == "bigrams"
+    grouped = result.fold_scores.groupby("model")
+    for name, row in summary.iterrows():
+        assert row["accuracy_mean"] == pytest.approx(grouped["accuracy"].mean()[name])
+        assert row["accuracy_std"] == pytest.approx(
+            np.std(grouped.get_group(name)["accuracy"])
+        )
+        assert row["fit_time"] > 0 and row["score_time"] > 0
+    assert list(result.fold_scores.columns) == [
+        "model",
+        "fold",
+        "accuracy",
+        "f1_macro",
+        "fit_time",
+        "score_time",
+    ]
+    assert len(result.fold_scores) == 3 * 4
+
+
+def test_p_values_and_tied_column(result):
+    summary, folds = result.summary, result.fold_scores
+    matrix = folds.pivot(index="fold", columns="model", values="accuracy")
+    n_train = np.mean([len(train) for train, _ in result.splits])
+    n_test = np.mean([len(test) for _, test in result.splits])
+    assert np.isnan(summary.loc["bigrams", "p_value"])
+    for name in ["unigrams", "majority"]:
+        _, p = corrected_ttest(matrix["bigrams"] - matrix[name], n_train, n_test)
+        assert summary.loc[name, "p_value"] == pytest.approx(p)
+    # bigrams learn the word-order task; unigrams and the majority class can't
+    assert summary["tied_with_best"].dtype == bool
+    assert summary["tied_with_best"].tolist() == [True, False, False]
+    assert (summary["p_value"].iloc[1:] < 0.05).all()
+
+
+def test_identical_models_are_tied_with_p_value_one():
+    models = {"nb": make_bow_pipeline("nb"), "nb_again": make_bow_pipeline("nb")}
+    res = compare_models(X, Y, models=models, cv=3, progress=False)
+    assert res.summary["p_value"].iloc[1] == 1.0
+    assert res.summary["tied_with_best"].all()
+    # ties keep the order given
+    assert list(res.summary.index) == ["nb", "nb_again"]
+
+
+def test_alpha_controls_the_tied_column(result):
+    res = compare_models(X, Y, models=_bow_models(), cv=4, progress=False, alpha=0.999)
+    assert res.summary["tied_with_best"].sum() == 1
+    assert res.alpha == 0.999
+
+
+def test_scoring_single_metric_and_dict():
+    res = compare_models(
+        X, Y, models=["bow_nb"], cv=2, scoring="f1_macro", progress=False
+    )
+    assert res.scoring == ("f1_macro",)
+    assert list(res.summary.columns[:2]) == ["f1_macro_mean", "f1_macro_std"]
+    res = compare_models(
+        X,
+        Y,
+        models=["bow_nb"],
+        cv=2,
+        scoring={"always_one": lambda est, X, y: 1.0},
+        progress=False,
+    )
+    assert (res.fold_scores["always_one"] == 1.0).all()
+
+
+def test_text_table_and_repr(result):
+    text = str(result)
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["model", "accuracy", "f1_macro"]
+    assert lines[1].startswith("bigrams") and "±" in lines[1]
+    assert "Nadeau & Bengio" in text and "4-fold" in text
+    assert repr(result).startswith("<ComparisonResult: 3 models, cross-validation")
+    frame = result.to_frame()
+    frame.iloc[0, 0] = -1.0
+    assert result.summary.iloc[0, 0] != -1.0
+    assert "<table" in result._repr_html_()
+
+
+def test_string_labels_and_pandas_input():
+    labels = np.where(Y == 1, "pos", "neg").astype(object)
+    res = compare_models(
+        pd.Series(X), pd.Series(labels), models=["bow_nb"], cv=2, progress=False
+    )
+    assert len(res.summary) == 1
+
+
+def test_progress_bar_on_stderr(capsys):
+    compare_models(X, Y, models=["bow_nb"], cv=2, progress=True)
+    assert "fits" in capsys.readouterr().err
+    compare_models(X, Y, models=["bow_nb"], cv=2, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_tiny_recurrent_model_runs():
+    tiny = default_models(max_epochs=1)["gru"].set_params(
+        classifier__hidden_size=8, classifier__embedding_dim=8
+    )
+    res = compare_models(
+        X, Y, models={"gru": tiny, "nb": make_bow_pipeline("nb")}, cv=2, progress=False
+    )
+    assert set(res.summary.index) == {"gru", "nb"}
+
+
+# -- default models ---------------------------------------------------------------
+
+
+def test_default_models():
+    models = default_models(max_epochs=3, random_state=5)
+    assert list(models) == ["bow_logreg", "bow_nb", "hmm", "rnn", "lstm", "gru"]
+    for cell in ["rnn", "lstm", "gru"]:
+        params = models[cell].get_params()
+        assert params["classifier__cell"] == cell
+        assert params["classifier__max_epochs"] == 3
+        assert params["classifier__random_state"] == 5
+    assert models["hmm"].get_params()["classifier__random_state"] == 5
+    assert default_models()["lstm"].get_params()["classifier__max_epochs"] == 20
+
+
+# -- held-out set -----------------------------------------------------------------
+
+
+def test_evaluate_holdout():
+    models = _bow_models()
+    res = evaluate_holdout(
+        X[:90], Y[:90], X[90:], Y[90:], models=models, progress=False
+    )
+    assert res.method == "holdout"
+    assert list(res.summary.columns) == SUMMARY_COLUMNS
+    assert res.summary["accuracy_std"].isna().all()
+    assert res.summary["p_value"].isna().all()
+    assert res.summary["tied_with_best"].isna().all()
+    assert (res.fold_scores["fold"] == 0).all() and len(res.fold_scores) == 3
+    expected = models["bigrams"].fit(X[:90], Y[:90]).score(X[90:], Y[90:])
+    assert res.summary.loc["bigrams", "accuracy_mean"] == pytest.approx(expected)
+    assert "held-out set of 310 documents" in str(res)
+    assert "±" not in str(res)
+
+
+def test_evaluate_holdout_names_the_bad_part():
+    with pytest.raises(ValueError, match="Test data: X and y have different lengths"):
+        evaluate_holdout(X[:90], Y[:90], X[90:], Y[91:], models=["bow_nb"])
+    with pytest.raises(ValueError, match="Training data: The text input is empty"):
+        evaluate_holdout([], [], X, Y, models=["bow_nb"])
+
+
+# -- errors ----------------------------------------------------------------------
+
+
+def test_a_class_smaller_than_cv_is_named():
+    labels = np.array(["ham"] * 10 + ["spam"] * 3, dtype=object)
+    docs = [f"text {i}" for i in range(13)]
+    with pytest.raises(ValueError, match=r"cv=5 folds: class 'spam' has 3 members"):
+        compare_models(docs, labels, models=["bow_nb"], cv=5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(models=["bow_nb", "cnn"]), ValueError, r"Unknown model name\(s\) 'cnn'"),
+        (dict(models=["bow_nb", "bow_nb"]), ValueError, "given twice"),
+        (dict(models={}), ValueError, "models is empty"),
+        (dict(models={"x": "not a model"}), TypeError, "Model 'x' is a str"),
+        (dict(models=[1]), TypeError, "list holds 1"),
+        (dict(cv=1), ValueError, "at least 2 folds"),
+        (dict(cv="five"), TypeError, "cv must be an int"),
+        (dict(cv=[([0, 1], [2]), ([2], [999])]), ValueError, "outside 0..399"),
+        (dict(cv=[([0, 1], [2])]), ValueError, "at least 2"),
+        (dict(scoring="no_such_metric"), ValueError, "no_such_metric"),
+        (dict(scoring=[]), ValueError, "scoring is empty"),
+        (dict(alpha=1.5), ValueError, "alpha must be"),
+    ],
+)
+def test_parameter_errors(kwargs, error, match):
+    kwargs = {"models": ["bow_nb"], **kwargs}
+    with pytest.raises(error, match=match):
+        compare_models(X, Y, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "docs, labels, error, match",
+    [
+        (None, Y, TypeError, "got None"),
+        ("one text", Y, TypeError, "Wrap a single document"),
+        ([], [], ValueError, "empty"),
+        (X, Y[:-1], ValueError, "different lengths"),
+        (X, [None] + list(Y[1:]), ValueError, "missing label"),
+        (X, np.zeros(len(X)), ValueError, "single class"),
+    ],
+)
+def test_data_errors(docs, labels, error, match):
+    with pytest.raises(error, match=match):
+        compare_models(docs, labels, models=["bow_nb"])
+
+
+# -- plot --------------------------------------------------------------------------
+
+
+def test_plot_comparison_has_one_row_per_model(result):
+    fig = plot_comparison(result)
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["bigrams", "unigrams", "majority"]
+    positions = dict(zip(labels, ax.get_yticks()))
+    assert positions["bigrams"] > positions["unigrams"] > positions["majority"]
+    assert ax.get_xlabel() == "accuracy"
+    assert len(ax.collections) >= 3  # one set of fold dots per model
+    fig = plot_comparison(result, metric="f1_macro")
+    assert fig.axes[0].get_xlabel() == "f1_macro"
+
+
+def test_plot_comparison_into_given_axes_and_holdout(result):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_comparison(result, ax=ax) is fig
+    holdout = evaluate_holdout(
+        X[:90], Y[:90], X[90:], Y[90:], models=["bow_nb"], progress=False
+    )
+    assert len(plot_comparison(holdout).axes[0].get_yticklabels()) == 1
+
+
+def test_plot_comparison_errors(result):
+    with pytest.raises(ValueError, match="Unknown metric 'roc_auc'"):
+        plot_comparison(result, metric="roc_auc")
+    with pytest.raises(TypeError, match="ComparisonResult"):
+        plot_comparison(result.summary)
