@@ -15,7 +15,6 @@ import warnings
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
-from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer
@@ -28,6 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import SoftmaxPredictMixin
 from ._validation import check_labels, check_sequences
 from .text import DEFAULT_TOKEN_PATTERN, VocabularyIndexer
 
@@ -141,7 +141,7 @@ def _met_tol(monitor) -> bool:
     return len(history) >= 2 and history[-1] - history[-2] < monitor.tol
 
 
-class HMMClassifier(ClassifierMixin, BaseEstimator):
+class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     """Generative sequence classifier: one categorical HMM per class.
 
     Each class gets its own :class:`hmmlearn.hmm.CategoricalHMM` over the
@@ -402,7 +402,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         loglik[order] = out
         return loglik
 
-    def _joint_log_likelihood(self, X) -> np.ndarray:
+    def _class_scores(self, X) -> np.ndarray:
         check_is_fitted(self, "models_")
         seqs = check_sequences(X, strip_pad=True)
         return self._log_likelihood(seqs) + self.class_log_prior_
@@ -426,53 +426,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_documents, n_classes)
             Columns follow ``classes_``; the largest one is the prediction.
         """
-        return self._joint_log_likelihood(X)
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Log of the class posterior probabilities.
-
-        Parameters
-        ----------
-        X : list of 1-D int arrays or 2-D int array
-            Token-id sequences.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_documents, n_classes)
-            Columns follow ``classes_``.
-        """
-        return log_softmax(self._joint_log_likelihood(X), axis=1)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class posterior probabilities ``p(class | x)`` by Bayes' rule.
-
-        Parameters
-        ----------
-        X : list of 1-D int arrays or 2-D int array
-            Token-id sequences.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_documents, n_classes)
-            Rows sum to one; columns follow ``classes_``.
-        """
-        return softmax(self._joint_log_likelihood(X), axis=1)
-
-    def predict(self, X) -> np.ndarray:
-        """Predict the class of largest posterior probability.
-
-        Parameters
-        ----------
-        X : list of 1-D int arrays or 2-D int array
-            Token-id sequences.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_documents,)
-            Predicted labels (the labels given to ``fit``).
-        """
-        scores = self._joint_log_likelihood(X)
-        return self.classes_[scores.argmax(axis=1)]
+        return self._class_scores(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

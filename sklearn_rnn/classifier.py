@@ -13,7 +13,6 @@ import types
 
 import numpy as np
 import torch
-from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
@@ -26,6 +25,7 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
+from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
 from ._validation import check_labels, check_sequences
 from .modules import RecurrentClassifierModule
@@ -69,7 +69,7 @@ class ValidAccuracy(Callback):
             net.history.record("valid_acc", self.correct_ / self.seen_)
 
 
-class RNNClassifier(ClassifierMixin, BaseEstimator):
+class RNNClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     """Many-to-one recurrent network (Elman RNN, LSTM or GRU) for text.
 
     Embedding -> stacked, optionally bidirectional recurrent layers ->
@@ -450,7 +450,8 @@ default=None
         limit = self.vocab_size_
         return [np.where(s >= limit, 1, s) for s in seqs]
 
-    def _logits(self, X) -> np.ndarray:
+    def _class_scores(self, X) -> np.ndarray:
+        """Logits, one column per class, in the caller's document order."""
         check_is_fitted(self, "net_")
         seqs = self._map_unseen(check_sequences(X, strip_pad=True))
         order = np.argsort([len(s) for s in seqs], kind="stable")
@@ -460,7 +461,7 @@ default=None
         return out
 
     def decision_function(self, X) -> np.ndarray:
-        """Class logits (unnormalised log-probabilities).
+        """Confidence scores: the logits of the network's head.
 
         Parameters
         ----------
@@ -469,41 +470,13 @@ default=None
 
         Returns
         -------
-        logits : ndarray of shape (n_documents, n_classes)
-            Raw scores of the network's head.
+        scores : ndarray of shape (n_documents,) or (n_documents, n_classes)
+            Per-class logits; for two classes, as in scikit-learn, one column:
+            the logit of ``classes_[1]`` minus that of ``classes_[0]``
+            (positive means ``classes_[1]``), so ``scoring="roc_auc"`` works.
         """
-        return self._logits(X)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : list of 1-D int arrays or 2-D int array
-            Token-id sequences.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_documents, n_classes)
-            Rows sum to one; columns follow ``classes_``.
-        """
-        return softmax(self._logits(X), axis=1)
-
-    def predict(self, X) -> np.ndarray:
-        """Predict class labels (the labels given to ``fit``).
-
-        Parameters
-        ----------
-        X : list of 1-D int arrays or 2-D int array
-            Token-id sequences.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_documents,)
-            Predicted labels.
-        """
-        logits = self._logits(X)
-        return self.classes_[logits.argmax(axis=1)]
+        logits = self._class_scores(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

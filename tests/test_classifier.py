@@ -315,7 +315,31 @@ def test_lstm_learns_word_order_where_bag_of_words_cannot():
     ).fit(X_train, y_train)
     assert bow.score(X_test, y_test) <= 0.65
     lstm = make_rnn_pipeline(
-        "lstm", hidden_size=32, embedding_dim=32, batch_size=16, lr=5e-3,
-        max_epochs=30, early_stopping=False, random_state=0,
+        "lstm",
+        hidden_size=32,
+        embedding_dim=32,
+        batch_size=16,
+        lr=5e-3,
+        max_epochs=30,
+        early_stopping=False,
+        random_state=0,
     ).fit(X_train, y_train)
     assert lstm.score(X_test, y_test) >= 0.95
+
+
+def test_binary_decision_function_is_one_column_so_roc_auc_works():
+    X, y = ragged()
+    clf = RNNClassifier(**TINY).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (len(X),)
+    np.testing.assert_array_equal(
+        clf.predict(X), clf.classes_[(scores > 0).astype(int)]
+    )
+    auc = cross_validate(RNNClassifier(**TINY), X, y, cv=2, scoring="roc_auc")
+    assert np.all(np.isfinite(auc["test_score"]))
+    X3, _ = ragged(60)
+    clf3 = RNNClassifier(**TINY).fit(X3, np.array(["a", "b", "c"] * 20))
+    assert clf3.decision_function(X3).shape == (60, 3)
+    np.testing.assert_allclose(
+        np.exp(clf3.predict_log_proba(X3)), clf3.predict_proba(X3)
+    )

@@ -1,0 +1,62 @@
+"""What every probabilistic classifier of the package shares."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+
+
+class SoftmaxPredictMixin:
+    """``predict``, ``predict_proba`` and ``predict_log_proba`` from class scores.
+
+    A subclass defines ``_class_scores(X)``: an ``(n_documents, n_classes)``
+    array whose softmax over classes is the posterior (network logits, or
+    joint log-likelihoods of a generative model), columns ordered as
+    ``classes_``.
+    """
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences (pad id 0).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_documents, n_classes)
+            Rows sum to one; columns follow ``classes_``.
+        """
+        return softmax(self._class_scores(X), axis=1)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences (pad id 0).
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_documents, n_classes)
+            Columns follow ``classes_``.
+        """
+        return log_softmax(self._class_scores(X), axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """Predict class labels: the class of largest probability.
+
+        Parameters
+        ----------
+        X : list of 1-D int arrays or 2-D int array
+            Token-id sequences (pad id 0).
+
+        Returns
+        -------
+        labels : ndarray of shape (n_documents,)
+            Predicted labels, as given to ``fit`` (strings or integers).
+        """
+        scores = self._class_scores(X)
+        return self.classes_[scores.argmax(axis=1)]
