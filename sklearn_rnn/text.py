@@ -505,7 +505,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        padded : ndarray of shape (n_documents, max_len_), dtype int64
+        padded : ndarray of shape (n_documents, ``max_len_``), dtype int64
             The padded sequences.
         """
         seqs = check_sequences(X)
@@ -522,7 +522,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        padded : ndarray of shape (n_documents, max_len_), dtype int64
+        padded : ndarray of shape (n_documents, ``max_len_``), dtype int64
             The padded sequences.
         """
         check_is_fitted(self, "max_len_")
