@@ -76,8 +76,9 @@ class RNNClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     pooling over the real (non-padded) steps -> linear head, trained with
     skorch. The input is the output of :class:`VocabularyIndexer` (a ragged
     list of id arrays) or of :class:`SequencePadder` (a 2-D id array, pre- or
-    post-padded with 0). Pad ids are removed and each batch is re-padded to
-    its own longest document and run as a packed sequence, so padding never
+    post-padded with 0). Pad ids are removed, each batch is re-padded on the
+    right to its own longest document, and only real steps are read (a
+    bidirectional network runs on a packed sequence), so padding never
     changes a prediction.
 
     Parameters

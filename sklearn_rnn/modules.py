@@ -2,8 +2,9 @@
 
 Nothing here knows about scikit-learn or skorch. Batches arrive as a
 right-padded ``tokens`` tensor of shape ``(batch, time)`` and the true
-``lengths``; the recurrent layers run on a packed sequence, so padded steps
-never enter the computation and never change a result.
+``lengths``. Padded steps never change a result: a one-directional network
+reads them only after the real steps, a bidirectional one runs on a packed
+sequence.
 """
 
 from __future__ import annotations
@@ -120,22 +121,31 @@ class RecurrentEncoder(nn.Module):
         ``(batch, output_size)``: for a bidirectional network the forward
         state after the last real token joined with the backward state after
         the first.
+
+        A one-directional network runs on the dense batch: its output at a
+        real step depends only on earlier steps, so the pads that follow
+        cannot change it, and on CPU this is over twice as fast as a packed
+        sequence of mixed lengths. A bidirectional network reads the pads
+        first on its way back, so it runs on a packed sequence.
         """
-        lengths_cpu = lengths.to("cpu").clamp(min=1)
+        lengths = lengths.clamp(min=1)
         embedded = self.embedding_dropout(self.embedding(tokens))
+        if not self.rnn.bidirectional:
+            outputs, _ = self.rnn(embedded)
+            steps = torch.arange(outputs.shape[1], device=outputs.device)
+            lengths = lengths.to(outputs.device)
+            real = steps[None, :] < lengths[:, None]
+            final = outputs[torch.arange(outputs.shape[0]), lengths - 1]
+            return outputs * real[..., None], final
         packed = pack_padded_sequence(
-            embedded, lengths_cpu, batch_first=True, enforce_sorted=False
+            embedded, lengths.to("cpu"), batch_first=True, enforce_sorted=False
         )
         packed_out, state = self.rnn(packed)
         h_n = state[0] if self.cell == "lstm" else state
-        if self.rnn.bidirectional:
-            final = torch.cat([h_n[-2], h_n[-1]], dim=1)
-        else:
-            final = h_n[-1]
         outputs, _ = pad_packed_sequence(
             packed_out, batch_first=True, total_length=tokens.shape[1]
         )
-        return outputs, final
+        return outputs, torch.cat([h_n[-2], h_n[-1]], dim=1)
 
 
 class RecurrentClassifierModule(nn.Module):
