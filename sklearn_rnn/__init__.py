@@ -10,6 +10,8 @@ from .compare import (
     evaluate_holdout,
     plot_comparison,
 )
+from .generator import CharRNNGenerator
+from .tagger import HMMTagger, RNNTagger
 from .text import SequencePadder, VocabularyIndexer
 
 __version__ = "0.1.0"
@@ -30,4 +32,7 @@ __all__ = [
     "default_models",
     "evaluate_holdout",
     "plot_comparison",
+    "RNNTagger",
+    "HMMTagger",
+    "CharRNNGenerator",
 ]

@@ -11,7 +11,17 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-__all__ = ["SequenceDataset", "collate_sequences", "LengthBucketSampler", "make_loader"]
+__all__ = [
+    "IGNORE_INDEX",
+    "SequenceDataset",
+    "collate_sequences",
+    "LengthBucketSampler",
+    "make_loader",
+]
+
+#: Target of a padded position in per-token targets: the loss and the
+#: accuracy skip it (PyTorch's cross-entropy default ``ignore_index``).
+IGNORE_INDEX = -100
 
 #: Documents are shuffled, then sorted by length inside pools of this many
 #: batches: batches hold similar lengths while their make-up still varies.
@@ -39,15 +49,27 @@ class SequenceDataset(Dataset):
 def collate_sequences(batch):
     """Right-pad a list of ``(ids, target)`` pairs into tensors.
 
-    Returns ``({"tokens": (B, T) int64, "lengths": (B,) int64}, targets)``
-    where ``T`` is the longest sequence of this batch (at least 1).
+    ``ids`` is a 1-D array of token ids, or a 2-D ``(n_tokens, width)`` array
+    of per-token features. ``target`` is one label (a document's class) or a
+    1-D array with one label per token, padded with ``IGNORE_INDEX``.
+    Returns ``({"tokens": (B, T[, width]) int64, "lengths": (B,) int64},
+    targets)`` where ``T`` is the longest sequence of this batch (at least 1).
     """
     seqs, targets = zip(*batch)
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
-    tokens = torch.zeros((len(seqs), max(int(lengths.max()), 1)), dtype=torch.int64)
+    shape = (len(seqs), max(int(lengths.max()), 1))
+    if np.ndim(seqs[0]) == 2:
+        shape += (max(np.shape(s)[1] for s in seqs),)
+    tokens = torch.zeros(shape, dtype=torch.int64)
     for i, seq in enumerate(seqs):
-        tokens[i, : len(seq)] = torch.from_numpy(np.asarray(seq, dtype=np.int64))
-    return {"tokens": tokens, "lengths": lengths}, torch.as_tensor(targets)
+        seq = torch.from_numpy(np.asarray(seq, dtype=np.int64))
+        tokens[(i, *(slice(0, n) for n in seq.shape))] = seq
+    if np.ndim(targets[0]) == 0:
+        return {"tokens": tokens, "lengths": lengths}, torch.as_tensor(targets)
+    padded = torch.full(shape[:2], IGNORE_INDEX, dtype=torch.int64)
+    for i, target in enumerate(targets):
+        padded[i, : len(target)] = torch.as_tensor(target, dtype=torch.int64)
+    return {"tokens": tokens, "lengths": lengths}, padded
 
 
 class LengthBucketSampler(Sampler):
@@ -107,6 +129,7 @@ def make_loader(
     shuffle: bool = False,
     bucketing: bool = True,
     generator: np.random.Generator | None = None,
+    collate_fn=collate_sequences,
     **loader_params,
 ) -> DataLoader:
     """A :class:`~torch.utils.data.DataLoader` over length-bucketed batches.
@@ -123,5 +146,5 @@ def make_loader(
         generator=generator,
     )
     return DataLoader(
-        dataset, batch_sampler=sampler, collate_fn=collate_sequences, **loader_params
+        dataset, batch_sampler=sampler, collate_fn=collate_fn, **loader_params
     )

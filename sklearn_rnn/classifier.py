@@ -7,7 +7,6 @@ skorch, and the network in :mod:`sklearn_rnn.modules`.
 
 from __future__ import annotations
 
-import copy
 import numbers
 import types
 
@@ -22,11 +21,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
+from ._training import OPTIMIZERS, ValidAccuracy, get_optimizer, training_callbacks
 from ._validation import check_labels, check_sequences
 from .modules import RecurrentClassifierModule
 from .text import SequencePadder, VocabularyIndexer
@@ -37,36 +36,6 @@ __all__ = [
     "GRUClassifier",
     "make_rnn_pipeline",
 ]
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-}
-
-
-class ValidAccuracy(Callback):
-    """Record ``valid_acc`` from the validation batches' logits.
-
-    It replaces skorch's default ``valid_acc`` scorer, which would predict
-    the validation set a second time.
-    """
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.correct_, self.seen_ = 0, 0
-
-    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
-        if training or y_pred is None:
-            return
-        targets = batch[1].to(y_pred.device)
-        self.correct_ += int((y_pred.argmax(dim=1) == targets).sum())
-        self.seen_ += len(targets)
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.seen_:
-            net.history.record("valid_acc", self.correct_ / self.seen_)
 
 
 class RNNClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
@@ -189,7 +158,7 @@ default=None
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
@@ -299,28 +268,8 @@ default=None
     def _build_net(self, max_id: int, y_encoded: np.ndarray, seed: int):
         embeddings, vocab_size, embedding_dim = self._embedding_matrix(max_id)
         self.vocab_size_ = vocab_size
-        callbacks = []
-        if self.clip_grad_norm is not None:
-            callbacks.append(
-                ("clip_grad_norm", GradientNormClipping(self.clip_grad_norm))
-            )
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_acc",
-                        lower_is_better=False,
-                        patience=self.patience,
-                        load_best=True,
-                    ),
-                )
-            )
-        callbacks += copy.deepcopy(list(self.callbacks or []))
-        optimizer = (
-            _OPTIMIZERS[self.optimizer]
-            if isinstance(self.optimizer, str)
-            else self.optimizer
+        callbacks = training_callbacks(
+            self.clip_grad_norm, self.early_stopping, self.patience, self.callbacks
         )
         return NeuralNetClassifier(
             RecurrentClassifierModule,
@@ -338,7 +287,7 @@ default=None
             module__freeze_embeddings=self.freeze_embeddings,
             criterion=torch.nn.CrossEntropyLoss,
             criterion__weight=self._class_weights(y_encoded),
-            optimizer=optimizer,
+            optimizer=get_optimizer(self.optimizer),
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,

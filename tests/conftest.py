@@ -1,17 +1,13 @@
-"""Shared fixtures: the location of ../shared/data, and torch thread settings."""
+"""Shared helpers: the location of ../shared/data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import torch
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
-
-# Tiny models: one thread avoids thread start-up dominating and keeps timings steady.
-torch.set_num_threads(1)
 
 
 def shared_csv(*parts: str) -> Path:

@@ -1,0 +1,79 @@
+"""Training pieces shared by every estimator that trains a network.
+
+Optimizer names, the validation-accuracy callback and the standard callback
+list (gradient clipping, early stopping with the best weights restored, the
+user's own callbacks), so each estimator states only what is its own.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+
+from ._data import IGNORE_INDEX
+
+__all__ = ["OPTIMIZERS", "ValidAccuracy", "get_optimizer", "training_callbacks"]
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+}
+
+
+def get_optimizer(optimizer) -> type:
+    """The optimizer class for a name of :data:`OPTIMIZERS`, or the class given."""
+    return OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer
+
+
+class ValidAccuracy(Callback):
+    """Record ``valid_acc`` from the validation batches' outputs.
+
+    Works for one label per document (logits ``(batch, n_classes)``) and one
+    per token (logits ``(batch, time, n_classes)``, padded targets holding
+    ``IGNORE_INDEX``). It replaces skorch's default ``valid_acc`` scorer,
+    which would predict the validation set a second time.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.correct_, self.seen_ = 0, 0
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        targets = batch[1].to(y_pred.device)
+        real = targets != IGNORE_INDEX
+        self.correct_ += int(((y_pred.argmax(dim=-1) == targets) & real).sum())
+        self.seen_ += int(real.sum())
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.seen_:
+            net.history.record("valid_acc", self.correct_ / self.seen_)
+
+
+def training_callbacks(
+    clip_grad_norm: float | None,
+    early_stopping: bool,
+    patience: int,
+    user_callbacks: list | None,
+) -> list:
+    """Named skorch callbacks: clipping, early stopping on ``valid_acc``, extras.
+
+    The user's callbacks are deep-copied, so fitting never changes them.
+    """
+    callbacks = []
+    if clip_grad_norm is not None:
+        callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
+    if early_stopping:
+        stopper = EarlyStopping(
+            monitor="valid_acc",
+            lower_is_better=False,
+            patience=patience,
+            load_best=True,
+        )
+        callbacks.append(("early_stopping", stopper))
+    return callbacks + copy.deepcopy(list(user_callbacks or []))

@@ -1,0 +1,161 @@
+"""Tests of the character-level generator (truncated BPTT language model)."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import estimator_checks as checks
+
+from sklearn_rnn.generator import CharLanguageModel, CharRNNGenerator
+
+STRUCTURAL_CHECKS = [
+    checks.check_estimator_cloneable,
+    checks.check_estimator_repr,
+    checks.check_no_attributes_set_in_init,
+    checks.check_do_not_raise_errors_in_init_or_set_params,
+    checks.check_get_params_invariance,
+    checks.check_set_params,
+    checks.check_parameters_default_constructible,
+    checks.check_param_validation,
+    checks.check_mixin_order,
+    checks.check_valid_tag_types,
+    checks.check_estimator_tags_renamed,
+]
+
+TEXTS = ["the cat sat on the mat.", "the dog sat on the log."] * 15
+SMALL = dict(embedding_dim=8, hidden_size=32, bptt_steps=12, batch_size=8)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    gen = CharRNNGenerator(**SMALL, max_epochs=40, early_stopping=False, lr=1e-2)
+    return gen.set_params(random_state=0).fit(TEXTS)
+
+
+def test_training_loss_falls_and_the_text_is_learned(fitted):
+    losses = fitted.history_[:, "train_loss"]
+    assert len(losses) == fitted.n_epochs_ == fitted.best_epoch_ == 40
+    assert losses[-1] < 0.5 * losses[0]
+    assert -fitted.score(["the cat sat on the mat."]) / math.log(2) < 1.0
+
+
+def test_sample_continues_the_prompt(fitted):
+    assert fitted.sample(12, prompt="the dog sat", temperature=0) == " on the log."
+    text = fitted.sample(50, random_state=0)
+    assert len(text) == 50
+    assert set(text) <= set("".join(TEXTS)) | {"\n"}
+
+
+def test_sampling_is_seeded_and_temperature_sharpens(fitted):
+    a = fitted.sample(40, prompt="the", temperature=1.5, random_state=1)
+    b = fitted.sample(40, prompt="the", temperature=1.5, random_state=1)
+    assert a == b
+    cold = [fitted.sample(20, temperature=0.1, random_state=s) for s in range(3)]
+    assert all(text.startswith("the ") for text in cold)
+    assert fitted.sample(0) == ""
+
+
+def test_score_prefers_training_like_text(fitted):
+    rng = np.random.default_rng(0)
+    alphabet = sorted(set("".join(TEXTS)))
+    noise = ["".join(rng.choice(alphabet, size=23)) for _ in range(3)]
+    assert fitted.score(["the cat sat on the log."]) > fitted.score(noise)
+    # unseen characters are scored as <unk>, giving a finite, low score
+    unseen = fitted.score(["THE CAT SAT"])
+    assert np.isfinite(unseen) and unseen < fitted.score(noise)
+
+
+def test_score_does_not_depend_on_batching(fitted):
+    texts = ["the mat.", "the cat sat on the mat and the dog sat on the log.", ""]
+    batched = fitted._log_likelihood(fitted._encode(texts))
+    one_by_one = [fitted._log_likelihood(fitted._encode([t])) for t in texts]
+    assert batched[1] == sum(n for _, n in one_by_one) == sum(len(t) + 1 for t in texts)
+    assert batched[0] == pytest.approx(sum(ll for ll, _ in one_by_one), abs=1e-6)
+
+
+def test_state_is_carried_and_detached_between_chunks(monkeypatch):
+    received, returned = [], []
+    forward = CharLanguageModel.forward
+
+    def spy(self, ids, state=None):
+        logits, new_state = forward(self, ids, state)
+        if self.training:
+            received.append(state)
+            returned.append(new_state)
+        return logits, new_state
+
+    monkeypatch.setattr(CharLanguageModel, "forward", spy)
+    gen = CharRNNGenerator(**SMALL, max_epochs=1, early_stopping=False, random_state=0)
+    gen.fit(TEXTS)
+    # 30 texts of 23 chars + 31 separators, in 8 streams of 93 chars: the
+    # first chunk stops at a random offset, the others are bptt_steps long
+    width = (30 * 23 + 31 - 1) // 8
+    assert len(received) in (math.ceil(width / 12), math.ceil(width / 12) + 1)
+    assert received[0] is None
+    for before, after in zip(returned, received[1:]):
+        for out_state, in_state in zip(before, after):
+            assert out_state.grad_fn is not None  # in the graph of its chunk
+            assert in_state.grad_fn is None and not in_state.requires_grad
+            torch.testing.assert_close(in_state, out_state.detach())
+
+
+def test_same_random_state_same_model():
+    params = dict(**SMALL, max_epochs=2, random_state=5)
+    a = CharRNNGenerator(**params).fit(TEXTS)
+    b = CharRNNGenerator(**params).fit(TEXTS)
+    assert a.score(TEXTS[:2]) == b.score(TEXTS[:2])
+    assert a.sample(30, random_state=0) == b.sample(30, random_state=0)
+
+
+def test_early_stopping_keeps_the_best_epoch():
+    gen = CharRNNGenerator(**SMALL, max_epochs=4, patience=1, random_state=0)
+    gen.fit(TEXTS)
+    valid = gen.history_[:, "valid_loss"]
+    assert len(valid) == gen.n_epochs_
+    assert gen.best_epoch_ == 1 + int(np.argmin(valid))
+    with pytest.raises(ValueError, match="early_stopping needs a validation split"):
+        CharRNNGenerator().fit(["only one text"])
+
+
+def test_gru_and_short_text():
+    gen = CharRNNGenerator(
+        cell="gru",
+        hidden_size=8,
+        batch_size=64,
+        max_epochs=1,
+        min_freq=1,
+        early_stopping=False,
+        random_state=0,
+    ).fit(["ab"])
+    assert len(gen.sample(5, random_state=0)) == 5
+    vocab = gen.indexer_.vocabulary_
+    assert {"a", "b", "\n"} <= set(vocab)
+
+
+def test_pickle_round_trip(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.score(TEXTS[:3]) == fitted.score(TEXTS[:3])
+    assert restored.sample(20, random_state=2) == fitted.sample(20, random_state=2)
+
+
+def test_errors(fitted):
+    with pytest.raises(NotFittedError):
+        CharRNNGenerator().sample(3)
+    with pytest.raises(TypeError, match="str object received"):
+        CharRNNGenerator().fit("a bare string")
+    with pytest.raises(ValueError, match="temperature"):
+        fitted.sample(3, temperature=-1)
+    with pytest.raises(ValueError, match="n_chars"):
+        fitted.sample(-2)
+    with pytest.raises(TypeError, match="prompt"):
+        fitted.sample(2, prompt=3)
+
+
+@pytest.mark.parametrize("check", STRUCTURAL_CHECKS, ids=lambda c: c.__name__)
+def test_structural_checks(check):
+    check("CharRNNGenerator", CharRNNGenerator())
