@@ -24,18 +24,20 @@ TRAIN_FILES = {
 }
 
 CANDIDATES = {
-    # round 1 (validation accuracy TREC / MR): lstm last 0.841 / 0.735,
+    # round 1 (validation accuracy TREC / MR, seed 0): lstm last 0.841 / 0.735,
     # patience 5 0.841 / 0.735, bilstm max 0.830 / 0.743, bilstm max dropout 0.5
     # 0.830 / 0.739, lstm max 0.839 / 0.730, bilstm last 0.828 / 0.731
-    "lstm last min_freq2": {"indexer_params": {"min_freq": 2}},
-    "bilstm max min_freq2": {
-        "indexer_params": {"min_freq": 2},
-        "bidirectional": True,
-        "pooling": "max",
-    },
-    "lstm last min_freq2 lr2e-3": {"indexer_params": {"min_freq": 2}, "lr": 2e-3},
-    "lstm last min_freq2 drop0.4": {"indexer_params": {"min_freq": 2}, "dropout": 0.4},
+    # round 2 (min_freq=2 everywhere): lstm last 0.835 / 0.730, bilstm max
+    # 0.845 / 0.729, lstm last lr 2e-3 0.838 / 0.721, dropout 0.4 0.844 / -
+    # round 3: three seeds each, mean validation accuracy SST-2 / TREC / MR:
+    # lstm last 0.783 / 0.840 / 0.737, bilstm last 0.784 / 0.835 / 0.735,
+    # bilstm max 0.787 / 0.836 / - . Differences are within seed noise, so the
+    # defaults stay the simpler and faster one-directional LSTM, last state.
+    "lstm last": {},
+    "bilstm last": {"bidirectional": True},
+    "bilstm max": {"bidirectional": True, "pooling": "max"},
 }
+SEEDS = (0, 1, 2)
 
 
 def main(names: list[str]) -> None:
@@ -50,14 +52,19 @@ def main(names: list[str]) -> None:
             X, y, test_size=0.2, stratify=y, random_state=0
         )
         for label, params in CANDIDATES.items():
-            start = time.perf_counter()
-            pipe = make_rnn_pipeline(random_state=0, **params).fit(X_fit, y_fit)
-            seconds = time.perf_counter() - start
-            print(
-                f"{name:5s} {label:22s} val_acc={pipe.score(X_val, y_val):.4f} "
-                f"epochs={pipe[-1].n_epochs_:2d} fit={seconds:6.1f}s",
-                flush=True,
-            )
+            scores = []
+            for seed in SEEDS:
+                start = time.perf_counter()
+                pipe = make_rnn_pipeline(random_state=seed, **params)
+                pipe.fit(X_fit, y_fit)
+                seconds = time.perf_counter() - start
+                scores.append(pipe.score(X_val, y_val))
+                print(
+                    f"{name:5s} {label:22s} seed={seed} val_acc={scores[-1]:.4f} "
+                    f"epochs={pipe[-1].n_epochs_:2d} fit={seconds:6.1f}s",
+                    flush=True,
+                )
+            print(f"{name:5s} {label:22s} mean val_acc={sum(scores) / len(scores):.4f}")
 
 
 if __name__ == "__main__":
