@@ -8,13 +8,22 @@ user's own callbacks), so each estimator states only what is its own.
 from __future__ import annotations
 
 import copy
+import numbers
 
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
 from ._data import IGNORE_INDEX
 
-__all__ = ["OPTIMIZERS", "ValidAccuracy", "get_optimizer", "training_callbacks"]
+__all__ = [
+    "OPTIMIZERS",
+    "NETWORK_CONSTRAINTS",
+    "SKORCH_CONSTRAINTS",
+    "ValidAccuracy",
+    "get_optimizer",
+    "training_callbacks",
+]
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -22,6 +31,36 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
+}
+
+
+_POSITIVE_INT = Interval(numbers.Integral, 1, None, closed="left")
+
+#: ``_parameter_constraints`` of the parameters every recurrent estimator has.
+NETWORK_CONSTRAINTS: dict = {
+    "cell": [StrOptions({"lstm", "gru", "rnn"})],
+    "embedding_dim": [_POSITIVE_INT],
+    "hidden_size": [_POSITIVE_INT],
+    "num_layers": [_POSITIVE_INT],
+    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "max_epochs": [_POSITIVE_INT],
+    "batch_size": [_POSITIVE_INT],
+    "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+    "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "early_stopping": ["boolean"],
+    "patience": [_POSITIVE_INT],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+#: ... and of those of the estimators trained through skorch.
+SKORCH_CONSTRAINTS: dict = {
+    "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+    "bucketing": ["boolean"],
+    "callbacks": [list, None],
 }
 
 

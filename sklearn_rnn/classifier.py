@@ -7,7 +7,6 @@ skorch, and the network in :mod:`sklearn_rnn.modules`.
 
 from __future__ import annotations
 
-import numbers
 import types
 
 import numpy as np
@@ -17,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
@@ -25,7 +24,13 @@ from skorch.helper import predefined_split
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
-from ._training import OPTIMIZERS, ValidAccuracy, get_optimizer, training_callbacks
+from ._training import (
+    NETWORK_CONSTRAINTS,
+    SKORCH_CONSTRAINTS,
+    ValidAccuracy,
+    get_optimizer,
+    training_callbacks,
+)
 from ._validation import check_labels, check_sequences
 from .modules import RecurrentClassifierModule
 from .text import SequencePadder, VocabularyIndexer
@@ -145,32 +150,15 @@ default=None
     """
 
     _parameter_constraints: dict = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "embeddings": ["array-like", None],
         "freeze_embeddings": ["boolean"],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
-        "bucketing": ["boolean"],
         "warm_start": ["boolean"],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "callbacks": [list, None],
+        **NETWORK_CONSTRAINTS,
+        **SKORCH_CONSTRAINTS,
     }
 
     def __init__(

@@ -22,12 +22,12 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 from torch import nn
 
-from ._training import OPTIMIZERS, get_optimizer
+from ._training import NETWORK_CONSTRAINTS, get_optimizer
 from ._validation import check_documents
 from .modules import _CELLS, init_keras_style
 from .text import VocabularyIndexer
@@ -200,25 +200,10 @@ default="adam"
     """
 
     _parameter_constraints: dict = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "bptt_steps": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "separator": [str],
-        "early_stopping": ["boolean"],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
+        **NETWORK_CONSTRAINTS,
     }
 
     def __init__(

@@ -27,14 +27,20 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.helper import predefined_split
 from torch import nn
 
 from ._data import IGNORE_INDEX, SequenceDataset, make_loader
-from ._training import OPTIMIZERS, ValidAccuracy, get_optimizer, training_callbacks
+from ._training import (
+    NETWORK_CONSTRAINTS,
+    SKORCH_CONSTRAINTS,
+    ValidAccuracy,
+    get_optimizer,
+    training_callbacks,
+)
 from .modules import RecurrentEncoder, init_keras_style
 from .text import VocabularyIndexer
 
@@ -513,12 +519,7 @@ default=None
     """
 
     _parameter_constraints: dict = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
-        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "char_features": ["boolean"],
         "char_embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "char_filters": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -526,20 +527,8 @@ default=None
         "lowercase": ["boolean"],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "word_dropout": [Interval(numbers.Real, 0, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "clip_grad_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "bucketing": ["boolean"],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "callbacks": [list, None],
+        **NETWORK_CONSTRAINTS,
+        **SKORCH_CONSTRAINTS,
     }
 
     def __init__(

@@ -9,23 +9,8 @@ import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import estimator_checks as checks
 
 from sklearn_rnn.generator import CharLanguageModel, CharRNNGenerator
-
-STRUCTURAL_CHECKS = [
-    checks.check_estimator_cloneable,
-    checks.check_estimator_repr,
-    checks.check_no_attributes_set_in_init,
-    checks.check_do_not_raise_errors_in_init_or_set_params,
-    checks.check_get_params_invariance,
-    checks.check_set_params,
-    checks.check_parameters_default_constructible,
-    checks.check_param_validation,
-    checks.check_mixin_order,
-    checks.check_valid_tag_types,
-    checks.check_estimator_tags_renamed,
-]
 
 TEXTS = ["the cat sat on the mat.", "the dog sat on the log."] * 15
 SMALL = dict(embedding_dim=8, hidden_size=32, bptt_steps=12, batch_size=8)
@@ -154,8 +139,3 @@ def test_errors(fitted):
         fitted.sample(-2)
     with pytest.raises(TypeError, match="prompt"):
         fitted.sample(2, prompt=3)
-
-
-@pytest.mark.parametrize("check", STRUCTURAL_CHECKS, ids=lambda c: c.__name__)
-def test_structural_checks(check):
-    check("CharRNNGenerator", CharRNNGenerator())

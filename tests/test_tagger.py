@@ -8,23 +8,8 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import estimator_checks as checks
 
 from sklearn_rnn.tagger import HMMTagger, RNNTagger
-
-STRUCTURAL_CHECKS = [
-    checks.check_estimator_cloneable,
-    checks.check_estimator_repr,
-    checks.check_no_attributes_set_in_init,
-    checks.check_do_not_raise_errors_in_init_or_set_params,
-    checks.check_get_params_invariance,
-    checks.check_set_params,
-    checks.check_parameters_default_constructible,
-    checks.check_param_validation,
-    checks.check_mixin_order,
-    checks.check_valid_tag_types,
-    checks.check_estimator_tags_renamed,
-]
 
 SMALL = dict(
     embedding_dim=16, hidden_size=16, char_embedding_dim=8, char_filters=8, lr=1e-2
@@ -293,9 +278,3 @@ def test_score_rejects_sample_weight(toy):
     X, y = toy
     with pytest.raises(ValueError, match="sample_weight"):
         HMMTagger().fit(X, y).score(X, y, sample_weight=np.ones(len(X)))
-
-
-@pytest.mark.parametrize("Estimator", [RNNTagger, HMMTagger], ids=lambda c: c.__name__)
-@pytest.mark.parametrize("check", STRUCTURAL_CHECKS, ids=lambda c: c.__name__)
-def test_structural_checks(Estimator, check):
-    check(Estimator.__name__, Estimator())
