@@ -12,7 +12,9 @@ import numbers
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
 
 from ._data import IGNORE_INDEX
 
@@ -23,6 +25,8 @@ __all__ = [
     "ValidAccuracy",
     "get_optimizer",
     "training_callbacks",
+    "train_net",
+    "FittedNetMixin",
 ]
 
 OPTIMIZERS = {
@@ -116,3 +120,39 @@ def training_callbacks(
         )
         callbacks.append(("early_stopping", stopper))
     return callbacks + copy.deepcopy(list(user_callbacks or []))
+
+
+def train_net(build, train, valid, seed: int, continuing: bool = False):
+    """Build (or take) a skorch net and train it, seeded, on ``train``.
+
+    ``build()`` returns the net; it runs inside the seeded random state, so
+    the weight initialisation follows ``seed`` too, and PyTorch's global
+    random state is left as it was. ``valid`` (or None) is the early-stopping
+    set; it is dropped from the fitted net so that pickles stay small.
+    ``continuing`` trains further with ``partial_fit`` instead of ``fit``.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = build()
+        net.train_split = predefined_split(valid) if valid is not None else None
+        (net.partial_fit if continuing else net.fit)(train, None)
+    net.train_split = None
+    return net
+
+
+class FittedNetMixin:
+    """Fitted attributes of an estimator that holds a trained skorch net."""
+
+    def _set_net(self, net) -> None:
+        self.net_ = net
+        self.n_epochs_ = len(net.history)
+        stopper = dict(net.callbacks_).get("early_stopping")
+        self.best_epoch_ = (
+            int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
+        )
+
+    @property
+    def history_(self):
+        """The skorch training history (one row per epoch)."""
+        check_is_fitted(self, "net_")
+        return self.net_.history

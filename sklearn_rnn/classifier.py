@@ -20,15 +20,16 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.helper import predefined_split
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
+    FittedNetMixin,
     ValidAccuracy,
     get_optimizer,
+    train_net,
     training_callbacks,
 )
 from ._validation import check_labels, check_sequences
@@ -43,7 +44,9 @@ __all__ = [
 ]
 
 
-class RNNClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
+class RNNClassifier(
+    FittedNetMixin, SoftmaxPredictMixin, ClassifierMixin, BaseEstimator
+):
     """Many-to-one recurrent network (Elman RNN, LSTM or GRU) for text.
 
     Embedding -> stacked, optionally bidirectional recurrent layers ->
@@ -355,34 +358,20 @@ default=None
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
         train, valid = self._split(seqs, y_encoded, seed)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            if continuing:
-                net = self.net_
-                # a plain attribute: set_params would re-initialise the module
-                net.iterator_train__generator = np.random.default_rng(seed)
-            else:
-                max_id = max((int(s.max()) for s in seqs if s.size), default=1)
-                net = self._build_net(max_id, y_encoded, seed)
-            net.train_split = predefined_split(valid) if valid is not None else None
-            if continuing:
-                net.partial_fit(train, None)
-            else:
-                net.fit(train, None)
-        net.train_split = None  # drop the validation data from the fitted net
-        self.net_ = net
-        self.n_epochs_ = len(net.history)
-        stopper = dict(net.callbacks_).get("early_stopping")
-        self.best_epoch_ = (
-            int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
-        )
-        return self
+        if continuing:
+            # a plain attribute: set_params would re-initialise the module
+            self.net_.iterator_train__generator = np.random.default_rng(seed)
+            max_id = None
+        else:
+            max_id = max((int(s.max()) for s in seqs if s.size), default=1)
 
-    @property
-    def history_(self):
-        """The skorch training history (one row per epoch)."""
-        check_is_fitted(self, "net_")
-        return self.net_.history
+        def build():
+            if continuing:
+                return self.net_
+            return self._build_net(max_id, y_encoded, seed)
+
+        self._set_net(train_net(build, train, valid, seed, continuing))
+        return self
 
     def _map_unseen(self, seqs: list[np.ndarray]) -> list[np.ndarray]:
         limit = self.vocab_size_

@@ -30,15 +30,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.helper import predefined_split
 from torch import nn
 
 from ._data import IGNORE_INDEX, SequenceDataset, make_loader
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
+    FittedNetMixin,
     ValidAccuracy,
     get_optimizer,
+    train_net,
     training_callbacks,
 )
 from .modules import RecurrentEncoder, init_keras_style
@@ -394,7 +395,7 @@ class TokenCrossEntropyLoss(nn.CrossEntropyLoss):
 
 
 # -- the estimators ---------------------------------------------------------------
-class RNNTagger(_TaggerMixin, BaseEstimator):
+class RNNTagger(FittedNetMixin, _TaggerMixin, BaseEstimator):
     """Recurrent sequence tagger: one label per token (many-to-many).
 
     Each token is represented by a word embedding (lowercased words) joined
@@ -725,25 +726,8 @@ default=None
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
         train, valid = self._split(features, tag_ids, seed)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            net = self._build_net(seed)
-            net.train_split = predefined_split(valid) if valid is not None else None
-            net.fit(train, None)
-        net.train_split = None  # drop the validation data from the fitted net
-        self.net_ = net
-        self.n_epochs_ = len(net.history)
-        stopper = dict(net.callbacks_).get("early_stopping")
-        self.best_epoch_ = (
-            int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
-        )
+        self._set_net(train_net(lambda: self._build_net(seed), train, valid, seed))
         return self
-
-    @property
-    def history_(self):
-        """The skorch training history (one row per epoch)."""
-        check_is_fitted(self, "net_")
-        return self.net_.history
 
     def _tag_scores(self, sentences: list[list[str]]) -> list[np.ndarray]:
         """Logits ``(n_tokens, n_tags)`` of each sentence."""
