@@ -11,8 +11,8 @@ import sys
 
 import pandas as pd
 import pytest
-from conftest import REPO, shared_csv
 
+from conftest import REPO, shared_csv
 from sklearn_rnn.cli import main
 
 FAST = [
