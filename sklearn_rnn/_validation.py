@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_documents", "check_sequences", "check_labels"]
+__all__ = ["check_documents", "check_sequences", "check_labels", "max_token_id"]
 
 
 def _is_missing(value) -> bool:
@@ -205,6 +205,11 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
             "The token-id input is empty: at least one document is needed."
         )
     return seqs
+
+
+def max_token_id(seqs: list[np.ndarray]) -> int:
+    """The largest id in the sequences (1, the ``<unk>`` id, when all are empty)."""
+    return max((int(s.max()) for s in seqs if s.size), default=1)
 
 
 def check_labels(y, n_samples: int) -> np.ndarray:

@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
-from ._validation import check_labels, check_sequences
+from ._validation import check_labels, check_sequences, max_token_id
 from .text import DEFAULT_TOKEN_PATTERN, VocabularyIndexer
 
 __all__ = ["make_bow_pipeline", "HMMClassifier", "make_hmm_pipeline"]
@@ -322,7 +322,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         encoder = LabelEncoder().fit(y_arr)
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-        max_id = max((int(s.max()) for s in seqs if s.size), default=1)
+        max_id = max_token_id(seqs)
         self.n_features_ = max(max_id + 1, 2)
         counts = np.bincount(y_encoded, minlength=len(classes))
         rng = check_random_state(self.random_state)

@@ -32,7 +32,7 @@ from ._training import (
     train_net,
     training_callbacks,
 )
-from ._validation import check_labels, check_sequences
+from ._validation import check_labels, check_sequences, max_token_id
 from .modules import RecurrentClassifierModule
 from .text import SequencePadder, VocabularyIndexer
 
@@ -363,7 +363,7 @@ default=None
             self.net_.iterator_train__generator = np.random.default_rng(seed)
             max_id = None
         else:
-            max_id = max((int(s.max()) for s in seqs if s.size), default=1)
+            max_id = max_token_id(seqs)
 
         def build():
             if continuing:

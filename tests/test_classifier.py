@@ -5,6 +5,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from helpers import TINY
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -20,15 +21,6 @@ from sklearn_rnn import (
     make_rnn_pipeline,
 )
 from sklearn_rnn.modules import RecurrentClassifierModule
-
-TINY = dict(
-    embedding_dim=8,
-    hidden_size=8,
-    max_epochs=2,
-    batch_size=8,
-    early_stopping=False,
-    random_state=0,
-)
 
 
 def ragged(n=40, seed=0, vocab=12):

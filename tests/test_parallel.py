@@ -2,19 +2,12 @@
 
 import numpy as np
 import pytest
+from helpers import TINY
 from joblib import Parallel, delayed, parallel_backend
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_rnn import make_rnn_pipeline
 
-TINY = dict(
-    embedding_dim=8,
-    hidden_size=8,
-    max_epochs=2,
-    batch_size=8,
-    early_stopping=False,
-    random_state=0,
-)
 TEXTS = [
     "good movie",
     "bad movie",
