@@ -17,6 +17,7 @@ __all__ = [
     "collate_sequences",
     "LengthBucketSampler",
     "make_loader",
+    "split_by_lengths",
 ]
 
 #: Target of a padded position in per-token targets: the loss and the
@@ -26,6 +27,12 @@ IGNORE_INDEX = -100
 #: Documents are shuffled, then sorted by length inside pools of this many
 #: batches: batches hold similar lengths while their make-up still varies.
 POOL_BATCHES = 50
+
+
+def split_by_lengths(flat: np.ndarray, lengths) -> list[np.ndarray]:
+    """Cut a flat array into consecutive pieces of the given lengths."""
+    ends = np.cumsum(lengths, dtype=np.int64).tolist()
+    return [flat[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
 class SequenceDataset(Dataset):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import copy
 import numbers
 
+import numpy as np
 import torch
+from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 
-from ._data import IGNORE_INDEX
+from ._data import IGNORE_INDEX, SequenceDataset
 
 __all__ = [
     "OPTIMIZERS",
@@ -26,6 +28,7 @@ __all__ = [
     "get_optimizer",
     "training_callbacks",
     "train_net",
+    "early_stopping_split",
     "FittedNetMixin",
 ]
 
@@ -120,6 +123,51 @@ def training_callbacks(
         )
         callbacks.append(("early_stopping", stopper))
     return callbacks + copy.deepcopy(list(user_callbacks or []))
+
+
+def early_stopping_split(
+    sequences: list,
+    targets,
+    fraction: float,
+    seed: int,
+    *,
+    classes=None,
+    what: str = "documents",
+):
+    """Training dataset and length-sorted validation dataset for early stopping.
+
+    ``targets[i]`` belongs to ``sequences[i]``. With ``classes`` (one class id
+    per sequence) the split is stratified when every class can be on both
+    sides. The validation set is sorted by length, so its batches carry
+    little padding. ``what`` names the items in the error raised when the
+    split would leave either side empty.
+    """
+    n = len(sequences)
+    n_valid = int(np.ceil(fraction * n))
+    if n_valid < 1 or n - n_valid < 1:
+        raise ValueError(
+            f"early_stopping needs a validation split, but {n} {what} with "
+            f"validation_fraction={fraction} leave none; pass more data or "
+            "early_stopping=False."
+        )
+    stratify = None
+    if classes is not None:
+        counts = np.bincount(classes)
+        if counts.min() >= 2 and n_valid >= len(counts):
+            stratify = classes
+    train_idx, valid_idx = train_test_split(
+        np.arange(n), test_size=n_valid, stratify=stratify, random_state=seed
+    )
+    valid_idx = valid_idx[
+        np.argsort([len(sequences[i]) for i in valid_idx], kind="stable")
+    ]
+
+    def subset(indices):
+        return SequenceDataset(
+            [sequences[i] for i in indices], [targets[i] for i in indices]
+        )
+
+    return subset(train_idx), subset(valid_idx)
 
 
 def train_net(build, train, valid, seed: int, continuing: bool = False):

@@ -12,7 +12,6 @@ import types
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
@@ -28,6 +27,7 @@ from ._training import (
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    early_stopping_split,
     get_optimizer,
     train_net,
     training_callbacks,
@@ -298,27 +298,9 @@ default=None
         """Training dataset and (length-sorted) validation dataset or None."""
         if not self.early_stopping:
             return SequenceDataset(seqs, y_encoded), None
-        n_valid = int(np.ceil(self.validation_fraction * len(seqs)))
-        counts = np.bincount(y_encoded)
-        stratify = y_encoded if counts.min() >= 2 and n_valid >= len(counts) else None
-        if n_valid < 1 or len(seqs) - n_valid < 1:
-            raise ValueError(
-                f"early_stopping needs a validation split, but {len(seqs)} "
-                f"documents with validation_fraction={self.validation_fraction} "
-                "leave none; pass more data or early_stopping=False."
-            )
-        train_idx, valid_idx = train_test_split(
-            np.arange(len(seqs)),
-            test_size=n_valid,
-            stratify=stratify,
-            random_state=seed,
+        return early_stopping_split(
+            seqs, y_encoded, self.validation_fraction, seed, classes=y_encoded
         )
-        valid_idx = valid_idx[
-            np.argsort([len(seqs[i]) for i in valid_idx], kind="stable")
-        ]
-        train = SequenceDataset([seqs[i] for i in train_idx], y_encoded[train_idx])
-        valid = SequenceDataset([seqs[i] for i in valid_idx], y_encoded[valid_idx])
-        return train, valid
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)

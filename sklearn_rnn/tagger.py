@@ -24,7 +24,6 @@ import torch
 from hmmlearn.hmm import CategoricalHMM
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
@@ -32,12 +31,13 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
-from ._data import IGNORE_INDEX, SequenceDataset, make_loader
+from ._data import IGNORE_INDEX, SequenceDataset, make_loader, split_by_lengths
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    early_stopping_split,
     get_optimizer,
     train_net,
     training_callbacks,
@@ -151,11 +151,6 @@ def _check_tag_sequences(y, sentences: list[list[str]]) -> list[list]:
     return tag_seqs
 
 
-def _split_by_lengths(flat: np.ndarray, lengths: list[int]) -> list[np.ndarray]:
-    ends = np.cumsum(lengths, dtype=np.int64)
-    return np.split(flat, ends[:-1]) if len(lengths) else []
-
-
 class _TaggerMixin:
     """Tag encoding, word indexing, ``predict`` and ``score`` of the taggers.
 
@@ -176,7 +171,7 @@ class _TaggerMixin:
             )
         self.classes_ = encoder.classes_
         ids = encoder.transform(flat).astype(np.int64)
-        return _split_by_lengths(ids, [len(t) for t in tag_seqs])
+        return split_by_lengths(ids, [len(t) for t in tag_seqs])
 
     def _word_indexer(self) -> VocabularyIndexer:
         analyzer = _whole_token_lower if self.lowercase else _whole_token
@@ -189,7 +184,7 @@ class _TaggerMixin:
             raise ValueError("The sentences hold no tokens: there is nothing to fit.")
         self.word_indexer_ = self._word_indexer()
         ids = np.concatenate(self.word_indexer_.fit_transform(tokens))
-        return _split_by_lengths(ids, [len(s) for s in sentences])
+        return split_by_lengths(ids, [len(s) for s in sentences])
 
     def _word_ids(self, sentences: list[list[str]]) -> list[np.ndarray]:
         """Word ids of each sentence; unseen words are ``<unk>`` (1)."""
@@ -198,7 +193,7 @@ class _TaggerMixin:
         if not tokens:
             return [np.zeros(0, dtype=np.int64) for _ in sentences]
         ids = np.concatenate(self.word_indexer_.transform(tokens))
-        return _split_by_lengths(ids, lengths)
+        return split_by_lengths(ids, lengths)
 
     def _predict_ids(self, sentences: list[list[str]]) -> list[np.ndarray]:
         return [scores.argmax(axis=1) for scores in self._tag_scores(sentences)]
@@ -679,25 +674,13 @@ default=None
             return SequenceDataset(
                 [features[i] for i in keep], [tag_ids[i] for i in keep]
             ), None
-        n_valid = int(np.ceil(self.validation_fraction * len(keep)))
-        if n_valid < 1 or len(keep) - n_valid < 1:
-            raise ValueError(
-                f"early_stopping needs a validation split, but {len(keep)} "
-                f"non-empty sentences with validation_fraction="
-                f"{self.validation_fraction} leave none; pass more data or "
-                "early_stopping=False."
-            )
-        train_idx, valid_idx = train_test_split(
-            np.array(keep), test_size=n_valid, random_state=seed
+        return early_stopping_split(
+            [features[i] for i in keep],
+            [tag_ids[i] for i in keep],
+            self.validation_fraction,
+            seed,
+            what="non-empty sentences",
         )
-        valid_idx = valid_idx[np.argsort([len(tag_ids[i]) for i in valid_idx])]
-        train = SequenceDataset(
-            [features[i] for i in train_idx], [tag_ids[i] for i in train_idx]
-        )
-        valid = SequenceDataset(
-            [features[i] for i in valid_idx], [tag_ids[i] for i in valid_idx]
-        )
-        return train, valid
 
     # -- estimator API ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -932,7 +915,7 @@ class HMMTagger(_TaggerMixin, BaseEstimator):
         if symbols is None:
             return [np.zeros(0, dtype=np.int64) for _ in sentences]
         _, states = self.hmm_.decode(symbols, lengths[lengths > 0], algorithm="viterbi")
-        return _split_by_lengths(states, lengths.tolist())
+        return split_by_lengths(states, lengths.tolist())
 
     def predict_proba(self, X) -> list[np.ndarray]:
         """Posterior tag probabilities of every token (forward-backward).
@@ -955,4 +938,4 @@ class HMMTagger(_TaggerMixin, BaseEstimator):
         if symbols is None:
             return [np.zeros((0, len(self.classes_))) for _ in sentences]
         posteriors = self.hmm_.predict_proba(symbols, lengths[lengths > 0])
-        return _split_by_lengths(posteriors, lengths.tolist())
+        return split_by_lengths(posteriors, lengths.tolist())

@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._data import split_by_lengths
 from ._validation import check_documents, check_sequences
 
 __all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
@@ -193,11 +194,6 @@ class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
 
         return itertools.chain.from_iterable(map(tokens_of, docs)), lengths
 
-    @staticmethod
-    def _split(ids: np.ndarray, lengths: list[int]) -> list[np.ndarray]:
-        ends = np.cumsum(lengths, dtype=np.int64).tolist()
-        return [ids[start:end] for start, end in zip([0, *ends[:-1]], ends)]
-
     # -- vocabulary ---------------------------------------------------------
     def _fixed_vocabulary(self) -> dict[str, int]:
         specials = [self.pad_token, self.unk_token]
@@ -274,7 +270,7 @@ class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         self.vocabulary_ = dict(specials)
         self.vocabulary_.update((tokens[i], 2 + j) for j, i in enumerate(kept))
         self.token_counts_ = {tokens[i]: int(counts[i]) for i in kept}
-        return self._split(remap[flat], lengths)
+        return split_by_lengths(remap[flat], lengths)
 
     def _index(self, docs: list[str]) -> list[np.ndarray]:
         """Id sequences of ``docs``; tokens outside the vocabulary become 1."""
@@ -282,7 +278,7 @@ class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         ids = np.fromiter(
             map(self.vocabulary_.get, stream, itertools.repeat(1)), dtype=np.int64
         )
-        return self._split(ids, lengths)
+        return split_by_lengths(ids, lengths)
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
