@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
@@ -141,6 +141,30 @@ def _met_tol(monitor) -> bool:
     return len(history) >= 2 and history[-1] - history[-2] < monitor.tol
 
 
+def _segmental_start(tokens, doc_lengths, n_states: int, n_features: int, alpha):
+    """HMM parameters counted from cutting each document into equal parts.
+
+    Token ``t`` of a document of length ``L`` is assigned state
+    ``floor(n_states * t / L)``; emissions get ``alpha`` pseudo-counts, start
+    and transition counts one, and each row is normalised.
+    """
+    doc_starts = np.concatenate(([0], np.cumsum(doc_lengths)[:-1]))
+    position = np.arange(len(tokens)) - np.repeat(doc_starts, doc_lengths)
+    states = n_states * position // np.repeat(doc_lengths, doc_lengths)
+    emission = np.full((n_states, n_features), float(alpha))
+    np.add.at(emission, (states, tokens), 1.0)
+    start = np.ones(n_states)
+    np.add.at(start, states[position == 0], 1.0)
+    within = position[1:] > 0  # consecutive tokens of one document
+    transition = np.ones((n_states, n_states))
+    np.add.at(transition, (states[:-1][within], states[1:][within]), 1.0)
+    return (
+        start / start.sum(),
+        transition / transition.sum(axis=1, keepdims=True),
+        emission / emission.sum(axis=1, keepdims=True),
+    )
+
+
 class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     """Generative sequence classifier: one categorical HMM per class.
 
@@ -176,16 +200,25 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         class's training data by less than ``tol`` per token (the value given
         to hmmlearn is ``tol`` times the class's token count, so one setting
         suits small and large corpora alike).
+    init : {"segmental", "random"}, default="segmental"
+        Where EM starts when ``n_states > 1``. "segmental" cuts every
+        document into ``n_states`` equal parts and counts the tokens of part
+        ``k`` as emitted by state ``k`` (the start and the transitions are
+        counted from the same assignment, with one pseudo-count each, so
+        every transition stays possible): the states start as "beginning",
+        "middle", "end" of a sentence, deterministically. "random" is
+        hmmlearn's random start, run ``n_init`` times. EM finds local optima;
+        on TREC-6 validation the segmental start was ahead of random starts
+        at every state count tried (see the user guide).
     n_init : int, default=1
-        EM runs from different random starts per class; the run reaching the
-        highest smoothed log-likelihood is kept. EM with several states finds
-        local optima and the accuracy varies with the start, so a few runs
-        make results steadier at that many times the cost. Ignored when
-        ``n_states=1``, where every start reaches the same optimum.
+        With ``init="random"``: EM runs from different random starts per
+        class; the run reaching the highest smoothed log-likelihood is kept.
+        Ignored when ``n_states=1``, where every start reaches the same
+        optimum, and with ``init="segmental"``, which has one start.
     random_state : int, RandomState instance or None, default=None
-        Seeds the random initialisation of the HMMs (each class and each of
-        the ``n_init`` runs gets its own seed drawn from it). An int gives
-        reproducible results.
+        Seeds the random initialisation of the HMMs with ``init="random"``
+        (each class and each of the ``n_init`` runs gets its own seed drawn
+        from it). An int gives reproducible results.
     verbose : int, default=0
         When positive, hmmlearn prints one line per EM iteration to stderr.
 
@@ -250,6 +283,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "init": [StrOptions({"segmental", "random"})],
         "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -262,6 +296,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         alpha: float = 1.0,
         n_iter: int = 100,
         tol: float = 1e-4,
+        init: str = "segmental",
         n_init: int = 1,
         random_state=None,
         verbose: int = 0,
@@ -270,6 +305,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.n_iter = n_iter
         self.tol = tol
+        self.init = init
         self.n_init = n_init
         self.random_state = random_state
         self.verbose = verbose
@@ -293,6 +329,13 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
             # is the same fit without a Python step per document, and every
             # run reaches the same optimum.
             return self._make_hmm(int(seeds[0]), len(tokens)).fit(tokens)
+        if self.init == "segmental":
+            hmm = self._make_hmm(int(seeds[0]), len(tokens))
+            hmm.init_params = ""  # start from the parameters set here
+            hmm.startprob_, hmm.transmat_, hmm.emissionprob_ = _segmental_start(
+                tokens[:, 0], doc_lengths, self.n_states, self.n_features_, self.alpha
+            )
+            return hmm.fit(tokens, doc_lengths)
         best = None
         for seed in seeds:
             hmm = self._make_hmm(int(seed), len(tokens)).fit(tokens, doc_lengths)

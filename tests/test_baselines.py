@@ -15,7 +15,12 @@ from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import SequencePadder
-from sklearn_rnn.baselines import HMMClassifier, make_bow_pipeline, make_hmm_pipeline
+from sklearn_rnn.baselines import (
+    HMMClassifier,
+    _segmental_start,
+    make_bow_pipeline,
+    make_hmm_pipeline,
+)
 from sklearn_rnn.text import DEFAULT_TOKEN_PATTERN
 
 TEXTS = [
@@ -197,19 +202,43 @@ def test_string_and_integer_labels_and_input_containers():
     ).all()
 
 
-def test_random_state_makes_fits_reproducible():
-    a = HMMClassifier(n_states=3, random_state=7).fit(X_SEQ, Y_SEQ)
-    b = HMMClassifier(n_states=3, random_state=7).fit(X_SEQ, Y_SEQ)
-    c = HMMClassifier(n_states=3, random_state=8).fit(X_SEQ, Y_SEQ)
+def test_random_state_makes_random_starts_reproducible():
+    a = HMMClassifier(n_states=3, init="random", random_state=7).fit(X_SEQ, Y_SEQ)
+    b = HMMClassifier(n_states=3, init="random", random_state=7).fit(X_SEQ, Y_SEQ)
+    c = HMMClassifier(n_states=3, init="random", random_state=8).fit(X_SEQ, Y_SEQ)
     np.testing.assert_array_equal(a.predict_proba(X_SEQ), b.predict_proba(X_SEQ))
     assert not np.allclose(a.models_[0].emissionprob_, c.models_[0].emissionprob_)
     # each class gets its own seed
     assert a.models_[0].random_state != a.models_[1].random_state
 
 
+def test_segmental_start_counts_equal_parts_of_each_document():
+    # documents [2, 3, 4, 5] and [6, 7]: states 0 0 1 1 and 0 1
+    start, transition, emission = _segmental_start(
+        np.array([2, 3, 4, 5, 6, 7]), np.array([4, 2]), 2, 8, 0.5
+    )
+    np.testing.assert_allclose(start, [3 / 4, 1 / 4])  # two starts in 0, +1 each
+    # 0->0 once, 0->1 twice, 1->1 once, each + 1
+    np.testing.assert_allclose(transition, [[2 / 5, 3 / 5], [1 / 3, 2 / 3]])
+    np.testing.assert_allclose(
+        emission[0], np.array([0.5, 0.5, 1.5, 1.5, 0.5, 0.5, 1.5, 0.5]) / 7
+    )
+    np.testing.assert_allclose(
+        emission[1], np.array([0.5, 0.5, 0.5, 0.5, 1.5, 1.5, 0.5, 1.5]) / 7
+    )
+
+
+def test_segmental_start_needs_no_seed():
+    a = HMMClassifier(n_states=3, random_state=7).fit(X_SEQ, Y_SEQ)
+    b = HMMClassifier(n_states=3, random_state=8, n_init=3).fit(X_SEQ, Y_SEQ)
+    np.testing.assert_array_equal(a.predict_proba(X_SEQ), b.predict_proba(X_SEQ))
+    assert a.score(X_SEQ, Y_SEQ) > 0.9
+
+
 def test_n_init_keeps_the_best_run():
-    one = HMMClassifier(n_states=3, random_state=0).fit(X_SEQ, Y_SEQ)
-    best = HMMClassifier(n_states=3, n_init=4, random_state=0).fit(X_SEQ, Y_SEQ)
+    one = HMMClassifier(n_states=3, init="random", random_state=0).fit(X_SEQ, Y_SEQ)
+    best = HMMClassifier(n_states=3, init="random", n_init=4, random_state=0)
+    best.fit(X_SEQ, Y_SEQ)
     for a, b in zip(one.models_, best.models_):  # the first run is the same
         assert b.monitor_.history[-1] >= a.monitor_.history[-1]
     assert any(
