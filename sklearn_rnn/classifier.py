@@ -7,6 +7,7 @@ skorch, and the network in :mod:`sklearn_rnn.modules`.
 
 from __future__ import annotations
 
+import numbers
 import types
 
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
@@ -72,6 +73,10 @@ class RNNClassifier(
         Also read every document backwards.
     dropout : float, default=0.2
         Dropout on embeddings, between stacked layers and before the head.
+    word_dropout : float, default=0.0
+        During training, the probability that a token is read as ``<unk>``
+        (id 1). This trains the embedding that unseen words get at
+        prediction time.
     pooling : {"last", "mean", "max"}, default="last"
         Document representation: the state after the last real token, or the
         mean or max of the outputs over real tokens.
@@ -154,6 +159,7 @@ default=None
 
     _parameter_constraints: dict = {
         "bidirectional": ["boolean"],
+        "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "embeddings": ["array-like", None],
@@ -173,6 +179,7 @@ default=None
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.2,
+        word_dropout: float = 0.0,
         pooling: str = "last",
         nonlinearity: str = "tanh",
         embeddings=None,
@@ -200,6 +207,7 @@ default=None
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.word_dropout = word_dropout
         self.pooling = pooling
         self.nonlinearity = nonlinearity
         self.embeddings = embeddings
@@ -272,6 +280,7 @@ default=None
             module__num_layers=self.num_layers,
             module__bidirectional=self.bidirectional,
             module__dropout=self.dropout,
+            module__word_dropout=self.word_dropout,
             module__pooling=self.pooling,
             module__nonlinearity=self.nonlinearity,
             module__embeddings=embeddings,

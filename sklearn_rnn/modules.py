@@ -77,6 +77,12 @@ class RecurrentEncoder(nn.Module):
         Pretrained embedding matrix.
     freeze_embeddings : bool
         Keep pretrained embeddings fixed during training.
+    word_dropout : float
+        During training, the probability that a real token is read as
+        ``<unk>`` (id ``unk_id``), so that the unknown-token embedding is
+        trained and the network does not lean on single rare words.
+    unk_id : int
+        Id of the unknown token.
     """
 
     def __init__(
@@ -91,9 +97,13 @@ class RecurrentEncoder(nn.Module):
         nonlinearity: str = "tanh",
         embeddings: torch.Tensor | None = None,
         freeze_embeddings: bool = False,
+        word_dropout: float = 0.0,
+        unk_id: int = 1,
     ):
         super().__init__()
         self.cell = cell
+        self.word_dropout = word_dropout
+        self.unk_id = unk_id
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.embedding_dropout = nn.Dropout(dropout)
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -129,6 +139,9 @@ class RecurrentEncoder(nn.Module):
         first on its way back, so it runs on a packed sequence.
         """
         lengths = lengths.clamp(min=1)
+        if self.training and self.word_dropout > 0:
+            dropped = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
+            tokens = tokens.masked_fill(dropped & (tokens != 0), self.unk_id)
         embedded = self.embedding_dropout(self.embedding(tokens))
         if not self.rnn.bidirectional:
             outputs, _ = self.rnn(embedded)

@@ -76,6 +76,27 @@ def test_module_output_independent_of_right_padding(pooling, bidirectional):
     torch.testing.assert_close(a[1:], alone, atol=1e-6, rtol=0)
 
 
+def test_word_dropout_reads_real_tokens_as_unk_in_training_only():
+    torch.manual_seed(0)
+    module = RecurrentClassifierModule(
+        vocab_size=50, n_classes=2, embedding_dim=4, hidden_size=5, word_dropout=0.5
+    )
+    seen = []
+    module.encoder.embedding.register_forward_hook(
+        lambda _module, args, _out: seen.append(args[0].clone())
+    )
+    tokens = torch.randint(2, 50, (64, 30))
+    tokens[:, 20:] = 0  # padding
+    module.train()(tokens, torch.full((64,), 20))
+    module.eval()(tokens, torch.full((64,), 20))
+    trained, evaluated = seen
+    dropped = trained != tokens
+    assert (trained[dropped] == 1).all()  # replaced by <unk>
+    assert not dropped[:, 20:].any()  # padding stays padding
+    assert 0.4 < dropped[:, :20].float().mean() < 0.6
+    torch.testing.assert_close(evaluated, tokens)
+
+
 def test_string_and_integer_labels_round_trip_binary_and_multiclass():
     X, _ = ragged(60)
     for y in [
