@@ -191,16 +191,24 @@ def train_net(build, train, valid, seed: int, continuing: bool = False):
 class FittedNetMixin:
     """Fitted attributes of an estimator that holds a trained skorch net."""
 
-    def _set_net(self, net) -> None:
+    def _set_net(self, net, search=None) -> None:
+        """Keep ``net``; ``search`` is the early-stopping run that picked its
+        number of epochs, when ``net`` was then retrained on all the data."""
+        record = net if search is None else search
         self.net_ = net
-        self.n_epochs_ = len(net.history)
-        stopper = dict(net.callbacks_).get("early_stopping")
+        self.n_epochs_ = len(record.history)
+        stopper = dict(record.callbacks_).get("early_stopping")
         self.best_epoch_ = (
             int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
         )
+        self._history = record.history
 
     @property
     def history_(self):
-        """The skorch training history (one row per epoch)."""
+        """The skorch history (one row per epoch) of the run with early stopping.
+
+        When the final network was retrained on all the data (``refit``), its
+        own history is ``net_.history``.
+        """
         check_is_fitted(self, "net_")
-        return self.net_.history
+        return self._history

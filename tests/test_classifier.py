@@ -188,6 +188,24 @@ def test_history_early_stopping_and_best_weights():
     assert all(0 <= a <= 1 for a in accs)
 
 
+def test_refit_retrains_on_all_data_for_the_best_epoch_count():
+    X, y = ragged(80)
+    params = dict(TINY, early_stopping=True, patience=2, max_epochs=12)
+    refit = RNNClassifier(**params).fit(X, y)
+    kept = RNNClassifier(**params, refit=False).fit(X, y)
+    # the same early-stopping run picks the epoch count ...
+    assert refit.history_[:, "valid_acc"] == kept.history_[:, "valid_acc"]
+    assert refit.best_epoch_ == kept.best_epoch_
+    assert kept.net_.history is kept.history_
+    # ... and the network kept was trained that long on all 80 documents
+    final = refit.net_.history
+    assert len(final) == refit.best_epoch_
+    assert "valid_acc" not in final[-1]
+    assert sum(final[0, "batches", :, "train_batch_size"]) == 80
+    assert sum(kept.history_[0, "batches", :, "train_batch_size"]) == 72
+    assert not np.allclose(refit.predict_proba(X), kept.predict_proba(X))
+
+
 def test_class_weight_and_optimizer_and_callbacks():
     X, y = ragged()
 
