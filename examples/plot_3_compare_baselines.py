@@ -56,7 +56,8 @@ models = {
     "bow_nb": make_bow_pipeline("nb"),
     "bow_logreg_bigrams": make_bow_pipeline("logreg", ngram_range=(1, 2)),
     "hmm_1_state": make_hmm_pipeline(n_states=1, random_state=0),
-    "hmm_4_states": make_hmm_pipeline(n_states=4, random_state=0),
+    # a random start: on this synthetic data it does better than the default
+    "hmm_4_states": make_hmm_pipeline(n_states=4, init="random", random_state=0),
     "rnn": make_rnn_pipeline("rnn", **rnn_params),
     "lstm": make_rnn_pipeline("lstm", **rnn_params),
     "gru": make_rnn_pipeline("gru", **rnn_params),
