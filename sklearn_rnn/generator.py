@@ -97,17 +97,26 @@ def _detach(state):
     return state.detach()
 
 
+def _reset(state, keep: torch.Tensor):
+    """Zero the state of the batch rows where ``keep`` is False."""
+    if isinstance(state, tuple):
+        return tuple(_reset(s, keep) for s in state)
+    return state * keep[None, :, None].to(state.dtype)
+
+
 class CharRNNGenerator(BaseEstimator):
     """Character-level recurrent language model that scores and writes text.
 
-    The training texts are joined with ``separator`` (one also starts the
-    stream) into one character stream, which is cut into ``batch_size``
-    parallel streams read in chunks of ``bptt_steps`` characters. The
-    recurrent state is carried from one chunk to the next and detached
-    between them (truncated backpropagation through time), so the model sees
-    an unbroken context while gradients flow back at most ``bptt_steps``
-    characters; the gradient norm is clipped. Every epoch starts the chunks
-    at a random offset, so chunk boundaries change from epoch to epoch.
+    Every training text is read as ``separator + text + separator`` from a
+    zero state, exactly as :meth:`score` reads it. The texts are laid end to
+    end, in a new random order every epoch, in ``batch_size`` parallel
+    streams read in chunks of ``bptt_steps`` characters; each text starts a
+    chunk. Within a text the recurrent state is carried from one chunk to
+    the next and detached between them (truncated backpropagation through
+    time), so the model sees the whole text before a character while
+    gradients flow back at most ``bptt_steps`` characters; the gradient norm
+    is clipped. A text longer than its share of the streams (a whole book) is
+    cut into that many pieces, each read from a zero state.
 
     Parameters
     ----------
@@ -154,7 +163,7 @@ default="adam"
         Torch device, e.g. ``"cuda"``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, the validation split and the
-        chunk offsets. An int gives reproducible results.
+        order of the texts. An int gives reproducible results.
     verbose : int, default=0
         Print a line per epoch when positive.
 
@@ -253,25 +262,64 @@ default="adam"
     def _separator_id(self) -> int:
         return self.indexer_.vocabulary_.get(self.separator, 1)
 
-    def _streams(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Fit the vocabulary; return (inputs, targets) of shape (streams, n)."""
-        sep = self.separator
+    def _fit_vocabulary(self, texts: list[str]) -> None:
         self.indexer_ = VocabularyIndexer(
             analyzer=list, lowercase=False, token_pattern=None, min_freq=self.min_freq
         )
-        # the stream starts with a separator too: the first character of
-        # every text, the first one included, follows a separator
-        ids = self.indexer_.fit_transform([sep + sep.join(texts) + sep])[0]
-        n_streams = max(min(self.batch_size, len(ids) - 1), 1)
-        width = (len(ids) - 1) // n_streams
-        if width < 1:
+        sep = self.separator
+        self.indexer_.fit([sep + sep.join(texts) + sep])
+
+    def _segments(self, sequences: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+        """Training pieces of at most one stream's share, and the stream count.
+
+        A sequence longer than its share of the ``batch_size`` streams (a
+        book, say) is cut into pieces, so that the streams share the work.
+        """
+        n_targets = sum(len(s) - 1 for s in sequences)
+        if n_targets < 1:
             raise ValueError(
                 "The training text is too short: it needs at least one "
                 "character besides the separators."
             )
-        inputs = ids[: n_streams * width].reshape(n_streams, width)
-        targets = ids[1 : n_streams * width + 1].reshape(n_streams, width)
-        return torch.from_numpy(inputs), torch.from_numpy(targets)
+        n_streams = max(min(self.batch_size, n_targets), 1)
+        limit = max(self.bptt_steps, math.ceil(n_targets / n_streams))
+        pieces = [
+            seq[start : start + limit + 1]
+            for seq in sequences
+            for start in range(0, len(seq) - 1, limit)
+        ]
+        return pieces, n_streams
+
+    def _layout(self, pieces: list[np.ndarray], n_streams: int, rng):
+        """Lay the pieces end to end, in a random order, in parallel streams.
+
+        Each piece fills whole chunks of ``bptt_steps`` (the last one padded),
+        so a piece always starts a chunk. Returns inputs and targets of shape
+        ``(n_streams, n_chunks * bptt_steps)`` and ``starts`` of shape
+        ``(n_streams, n_chunks)``: whether a stream begins a new piece at
+        that chunk, where its state is reset to zeros.
+        """
+        steps = self.bptt_steps
+        sizes = [math.ceil((len(p) - 1) / steps) for p in pieces]
+        streams = [[] for _ in range(n_streams)]
+        loads = np.zeros(n_streams, dtype=np.int64)
+        for i in rng.permutation(len(pieces)):
+            k = int(np.argmin(loads))  # the stream that ends first
+            streams[k].append(i)
+            loads[k] += sizes[i]
+        n_chunks = int(loads.max())
+        inputs = np.zeros((n_streams, n_chunks * steps), dtype=np.int64)
+        targets = np.zeros_like(inputs)
+        starts = np.zeros((n_streams, n_chunks), dtype=bool)
+        for k, members in enumerate(streams):
+            chunk = 0
+            for i in members:
+                piece, at = pieces[i], chunk * steps
+                inputs[k, at : at + len(piece) - 1] = piece[:-1]
+                targets[k, at : at + len(piece) - 1] = piece[1:]
+                starts[k, chunk] = True
+                chunk += sizes[i]
+        return torch.from_numpy(inputs), torch.from_numpy(targets), starts
 
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
         """Ids of ``separator + text + separator`` for each text."""
@@ -282,26 +330,29 @@ default="adam"
         ]
 
     # -- training ---------------------------------------------------------------
-    def _train_epoch(self, module, optimizer, inputs, targets, offset: int) -> float:
-        """One pass of truncated BPTT over the streams; mean loss per char."""
+    def _train_epoch(self, module, optimizer, pieces, n_streams, rng) -> float:
+        """One pass of truncated BPTT over the pieces; mean loss per char."""
         module.train()
-        loss_fn = nn.CrossEntropyLoss(reduction="sum")
-        width = inputs.shape[1]
-        bounds = [0, *range(offset or self.bptt_steps, width, self.bptt_steps), width]
+        inputs, targets, starts = self._layout(pieces, n_streams, rng)
+        loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
+        steps = self.bptt_steps
         state, total = None, 0.0
-        for start, stop in zip(bounds[:-1], bounds[1:]):
-            x = inputs[:, start:stop].to(self.device)
-            t = targets[:, start:stop].to(self.device)
+        for chunk in range(starts.shape[1]):
+            x = inputs[:, chunk * steps : (chunk + 1) * steps].to(self.device)
+            t = targets[:, chunk * steps : (chunk + 1) * steps].to(self.device)
+            if state is not None:  # a new piece starts from zeros, as in score
+                keep = torch.from_numpy(~starts[:, chunk]).to(self.device)
+                state = _reset(state, keep)
             logits, state = module(x, state)
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
             optimizer.zero_grad()
-            (loss / t.numel()).backward()
+            (loss / int((t != 0).sum())).backward()
             if self.clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(module.parameters(), self.clip_grad_norm)
             optimizer.step()
             state = _detach(state)  # carry the values, cut the gradient
             total += loss.item()
-        return total / targets.numel()
+        return total / int((targets != 0).sum())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -337,7 +388,8 @@ default="adam"
             texts, valid_texts = train_test_split(
                 texts, test_size=n_valid, random_state=seed
             )
-        inputs, targets = self._streams(texts)
+        self._fit_vocabulary(texts)
+        pieces, n_streams = self._segments(self._encode(texts))
         valid_ids = self._encode(valid_texts) if valid_texts is not None else None
 
         with torch.random.fork_rng(devices=[]):
@@ -357,9 +409,8 @@ default="adam"
             best_loss, best_state, best_epoch = math.inf, None, 0
             for epoch in range(1, self.max_epochs + 1):
                 start = time.perf_counter()
-                offset = int(rng.integers(self.bptt_steps))
                 train_loss = self._train_epoch(
-                    module, optimizer, inputs, targets, offset
+                    module, optimizer, pieces, n_streams, rng
                 )
                 self.history_.new_epoch()
                 self.history_.record("epoch", epoch)

@@ -63,7 +63,7 @@ def test_score_does_not_depend_on_batching(fitted):
     assert batched[0] == pytest.approx(sum(ll for ll, _ in one_by_one), abs=1e-6)
 
 
-def test_state_is_carried_and_detached_between_chunks(monkeypatch):
+def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):
     received, returned = [], []
     forward = CharLanguageModel.forward
 
@@ -77,16 +77,42 @@ def test_state_is_carried_and_detached_between_chunks(monkeypatch):
     monkeypatch.setattr(CharLanguageModel, "forward", spy)
     gen = CharRNNGenerator(**SMALL, max_epochs=1, early_stopping=False, random_state=0)
     gen.fit(TEXTS)
-    # 30 texts of 23 chars + 31 separators, in 8 streams of 93 chars: the
-    # first chunk stops at a random offset, the others are bptt_steps long
-    width = (30 * 23 + 31 - 1) // 8
-    assert len(received) in (math.ceil(width / 12), math.ceil(width / 12) + 1)
+    # 30 texts of 23 chars predict 24 chars each: 2 chunks of 12 per text,
+    # 30 texts in 8 streams: at most 4 texts, 8 chunks, per stream
+    assert len(received) == 8
     assert received[0] is None
+    carried = reset = 0
     for before, after in zip(returned, received[1:]):
         for out_state, in_state in zip(before, after):
             assert out_state.grad_fn is not None  # in the graph of its chunk
             assert in_state.grad_fn is None and not in_state.requires_grad
-            torch.testing.assert_close(in_state, out_state.detach())
+            for row in range(in_state.shape[1]):
+                if torch.equal(in_state[:, row], out_state[:, row].detach()):
+                    carried += 1
+                else:  # a new text starts in this row: from zeros, as in score
+                    assert not in_state[:, row].any()
+                    reset += 1
+    # h and c of 8 rows at 7 chunk boundaries; every text but the first of
+    # its stream starts from zeros, all other rows go on from their own state
+    assert reset == 2 * (30 - 8)
+    assert carried == 2 * 7 * 8 - reset
+
+
+def test_training_reads_each_text_as_score_does():
+    gen = CharRNNGenerator(**SMALL, random_state=0, early_stopping=False)
+    gen._fit_vocabulary(TEXTS)
+    pieces, n_streams = gen._segments(gen._encode(TEXTS))
+    assert len(pieces) == len(TEXTS) and n_streams == 8
+    inputs, targets, starts = gen._layout(pieces, n_streams, np.random.default_rng(0))
+    sep = gen._separator_id()
+    steps = gen.bptt_steps
+    for row in range(n_streams):
+        for chunk in np.flatnonzero(starts[row]):
+            assert inputs[row, chunk * steps] == sep  # a text starts a chunk
+    assert int((targets != 0).sum()) == sum(len(t) + 1 for t in TEXTS)
+    # a book is cut into one piece per stream
+    book, _ = gen._segments(gen._encode(["".join(TEXTS)]))
+    assert len(book) == 8
 
 
 def test_same_random_state_same_model():
