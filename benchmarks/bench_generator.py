@@ -16,7 +16,7 @@ and the closing "\\n"; characters seen once or never in training are one
 unknown symbol for both. Prints held-out bits per character, training time,
 and samples at two temperatures. Target: the LSTM beats the best n-gram.
 
-    python benchmarks/bench_generator.py [--max-epochs 16] [--dropout 0.25]
+    python benchmarks/bench_generator.py [--max-epochs 20] [--dropout 0.25]
 
 It exits 0 with a message when ../shared/data is not there.
 """
@@ -126,7 +126,7 @@ def bpc(score: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-epochs", type=int, default=16)
+    parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--hidden-size", type=int, default=512)
     parser.add_argument("--dropout", type=float, default=0.25)
     parser.add_argument("--max-n", type=int, default=9)
