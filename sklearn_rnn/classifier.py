@@ -384,12 +384,12 @@ default=None
             return self._build_net(max_id, y_encoded, seed)
 
         net = train_net(build, train, valid, seed, continuing)
+        self._set_net(net)
         if valid is None or continuing or not self.refit:
-            self._set_net(net)
             return self
-        best = int(dict(net.callbacks_)["early_stopping"].best_epoch_)
+        epochs = self.best_epoch_
         final = train_net(
-            lambda: self._build_net(max_id, y_encoded, seed, epochs=best),
+            lambda: self._build_net(max_id, y_encoded, seed, epochs=epochs),
             SequenceDataset(seqs, y_encoded),
             None,
             seed,
