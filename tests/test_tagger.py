@@ -278,3 +278,60 @@ def test_score_rejects_sample_weight(toy):
     X, y = toy
     with pytest.raises(ValueError, match="sample_weight"):
         HMMTagger().fit(X, y).score(X, y, sample_weight=np.ones(len(X)))
+
+
+# Fitted with a fixed seed before the tagger's word and character embedding
+# was passed into the shared RecurrentEncoder (sklearn_rnn.nn): the same seed
+# must keep giving the same weights, so the same tags and logits.
+PINNED = [
+    (
+        True,
+        [["DET", "VERB", "PUNCT"], ["PRON", "VERB", "VERB", "PUNCT"]],
+        [
+            [
+                [0.826931, -0.023891, -0.124583, -1.466711, -0.098733],
+                [-0.225089, 0.096602, -0.076282, -0.647648, 0.206701],
+                [-0.825424, -0.05261, -0.005139, 0.235585, 0.159532],
+            ],
+            [
+                [0.149593, 0.0297, 0.602514, -1.490252, 0.214022],
+                [0.144771, -0.092123, 0.119992, -1.217861, 0.160411],
+                [-0.552714, -0.041162, -0.06718, -0.535343, 0.303619],
+                [-1.105392, -0.185923, -0.059764, 0.439246, 0.15332],
+            ],
+        ],
+    ),
+    (
+        False,
+        [["DET", "VERB", "NOUN"], ["PRON", "VERB", "VERB", "PUNCT"]],
+        [
+            [
+                [0.182471, 0.004156, 0.067029, -0.440181, 0.019208],
+                [-0.017169, 0.044532, 0.049596, -0.303142, 0.069532],
+                [-0.047922, 0.097697, -0.152063, 0.050285, -0.113238],
+            ],
+            [
+                [-0.024735, -0.183511, 0.443263, -0.870786, 0.294012],
+                [-0.104658, -0.156185, 0.226747, -0.579888, 0.264335],
+                [-0.186937, -0.063925, 0.048904, -0.370793, 0.246342],
+                [-0.170475, 0.027433, -0.170048, 0.042356, 9.1e-05],
+            ],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("char_features, tags, logits", PINNED)
+def test_seeded_tags_and_logits_are_pinned(char_features, tags, logits):
+    X, y = make_toy_tagging(40, seed=0)
+    tagger = RNNTagger(
+        **SMALL,
+        max_epochs=3,
+        batch_size=8,
+        char_features=char_features,
+        random_state=0,
+    ).fit(X, y)
+    sentences = [["the", "swim", "."], ["we", "fly", "walk", "."]]
+    assert [t.tolist() for t in tagger.predict(sentences)] == tags
+    for got, expected in zip(tagger.decision_function(sentences), logits):
+        np.testing.assert_allclose(got, expected, rtol=0, atol=2e-6)
