@@ -34,7 +34,7 @@ from ._training import (
     training_callbacks,
 )
 from ._validation import check_labels, check_sequences, max_token_id
-from .modules import RecurrentClassifierModule
+from .nn import RecurrentClassifierModule
 from .text import SequencePadder, VocabularyIndexer
 
 __all__ = [

@@ -5,8 +5,8 @@ the classic char-RNN: ``fit(texts)`` trains an LSTM to predict the next
 character, ``sample`` writes new text one character at a time, and
 ``score(texts)`` is the mean log-likelihood per character, so that model
 selection works with scikit-learn tools. The network itself is
-:class:`CharLanguageModel`, a plain PyTorch module that knows nothing about
-training.
+:class:`~sklearn_rnn.nn.CharLanguageModel`, a plain PyTorch module that knows
+nothing about training.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from torch import nn
 
 from ._training import NETWORK_CONSTRAINTS, get_optimizer
 from ._validation import check_documents
-from .modules import _CELLS, init_keras_style
+from .nn import CharLanguageModel
 from .text import VocabularyIndexer
 
 __all__ = ["CharRNNGenerator"]
@@ -37,57 +37,6 @@ __all__ = ["CharRNNGenerator"]
 #: Scoring runs long texts through the network this many steps at a time,
 #: carrying the state, so memory does not grow with the text length.
 _EVAL_CHUNK = 512
-
-
-class CharLanguageModel(nn.Module):
-    """Embedding -> RNN/LSTM/GRU -> linear layer over the next character.
-
-    Parameters
-    ----------
-    vocab_size : int
-        Number of character ids (0 = padding, 1 = unknown).
-    embedding_dim : int
-        Size of the character embeddings.
-    hidden_size : int
-        Size of the recurrent state.
-    num_layers : int
-        Number of stacked recurrent layers.
-    cell : {"lstm", "gru", "rnn"}
-        Recurrent cell.
-    dropout : float
-        Dropout on the embeddings, between layers and before the head.
-    """
-
-    def __init__(
-        self,
-        vocab_size: int,
-        embedding_dim: int = 32,
-        hidden_size: int = 256,
-        num_layers: int = 1,
-        cell: str = "lstm",
-        dropout: float = 0.0,
-    ):
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-        self.rnn = _CELLS[cell](
-            embedding_dim,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size, vocab_size)
-        init_keras_style(self)
-
-    def forward(self, ids: torch.Tensor, state=None):
-        """Next-character logits ``(batch, time, vocab_size)`` and the new state.
-
-        ``state`` is the recurrent state after the previous chunk (``None``
-        starts from zeros): ``(h, c)`` for an LSTM, ``h`` otherwise.
-        """
-        outputs, state = self.rnn(self.dropout(self.embedding(ids)), state)
-        return self.head(self.dropout(outputs)), state
 
 
 def _detach(state):
@@ -172,7 +121,7 @@ default="adam"
     indexer_ : VocabularyIndexer
         The character vocabulary (``analyzer=list``: one token per
         character).
-    module_ : CharLanguageModel
+    module_ : sklearn_rnn.nn.CharLanguageModel
         The trained network.
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative

@@ -20,7 +20,7 @@ from sklearn_rnn import (
     VocabularyIndexer,
     make_rnn_pipeline,
 )
-from sklearn_rnn.modules import RecurrentClassifierModule
+from sklearn_rnn.nn import RecurrentClassifierModule
 
 
 def ragged(n=40, seed=0, vocab=12):

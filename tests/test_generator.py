@@ -10,7 +10,8 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from sklearn_rnn.generator import CharLanguageModel, CharRNNGenerator
+from sklearn_rnn.generator import CharRNNGenerator
+from sklearn_rnn.nn import CharLanguageModel
 
 TEXTS = ["the cat sat on the mat.", "the dog sat on the log."] * 15
 SMALL = dict(embedding_dim=8, hidden_size=32, bptt_steps=12, batch_size=8)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sklearn_rnn.generator import CharLanguageModel
-from sklearn_rnn.modules import RecurrentClassifierModule
-from sklearn_rnn.tagger import TaggerModule
+from sklearn_rnn.nn import CharLanguageModel, RecurrentClassifierModule, TaggerModule
 
 TOKENS = torch.tensor([[2, 3, 4, 5], [6, 7, 0, 0]])
 LENGTHS = torch.tensor([4, 2])

@@ -1,10 +1,10 @@
-"""Plain PyTorch modules: embedding -> recurrent layers -> pooling -> head.
+"""The shared encoder: token ids -> embedding -> stacked RNN/LSTM/GRU.
 
-Nothing here knows about scikit-learn or skorch. Batches arrive as a
-right-padded ``tokens`` tensor of shape ``(batch, time)`` and the true
-``lengths``. Padded steps never change a result: a one-directional network
-reads them only after the real steps, a bidirectional one runs on a packed
-sequence.
+Batches arrive as a right-padded ``tokens`` tensor of shape ``(batch, time)``
+and the true ``lengths``. Padded steps never change a result: a
+one-directional network reads them only after the real steps, a
+bidirectional one runs on a packed sequence. :func:`init_keras_style` is the
+weight initialisation every network of the package uses.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["RecurrentEncoder", "RecurrentClassifierModule", "init_keras_style"]
+__all__ = ["RecurrentEncoder", "init_keras_style"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -60,7 +60,8 @@ class RecurrentEncoder(nn.Module):
     vocab_size : int
         Number of token ids (id 0 is padding).
     embedding_dim : int
-        Size of the token embeddings.
+        Size of the token embeddings (of the vectors ``embedding`` returns,
+        when it is given).
     hidden_size : int
         Size of the recurrent state per direction.
     num_layers : int
@@ -83,6 +84,13 @@ class RecurrentEncoder(nn.Module):
         trained and the network does not lean on single rare words.
     unk_id : int
         Id of the unknown token.
+    embedding : nn.Module or None
+        The module that turns ``tokens`` into vectors of size
+        ``embedding_dim`` (the tagger passes a word embedding joined with a
+        character CNN, which reads ``(batch, time, 1 + n_chars)`` features).
+        It is used as it is, not re-initialised. None builds an
+        ``nn.Embedding(vocab_size, embedding_dim, padding_idx=0)``,
+        initialised by :func:`init_keras_style` or from ``embeddings``.
     """
 
     def __init__(
@@ -99,12 +107,18 @@ class RecurrentEncoder(nn.Module):
         freeze_embeddings: bool = False,
         word_dropout: float = 0.0,
         unk_id: int = 1,
+        embedding: nn.Module | None = None,
     ):
         super().__init__()
+        if embedding is not None and embeddings is not None:
+            raise ValueError("Pass either an embedding module or embeddings, not both.")
         self.cell = cell
         self.word_dropout = word_dropout
         self.unk_id = unk_id
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        own_embedding = embedding is None
+        if own_embedding:
+            embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.embedding = embedding
         self.embedding_dropout = nn.Dropout(dropout)
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
@@ -116,14 +130,22 @@ class RecurrentEncoder(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
             **kwargs,
         )
-        init_keras_style(self)
+        if own_embedding:
+            init_keras_style(self.embedding)
+        init_keras_style(self.rnn)
         if embeddings is not None:
             with torch.no_grad():
                 self.embedding.weight.copy_(torch.as_tensor(embeddings))
             self.embedding.weight.requires_grad_(not freeze_embeddings)
         self.output_size = hidden_size * (2 if bidirectional else 1)
 
-    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor):
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        state=None,
+        return_state: bool = False,
+    ):
         """Encode a right-padded batch.
 
         Returns the per-step outputs ``(batch, time, output_size)`` (zeros at
@@ -132,79 +154,43 @@ class RecurrentEncoder(nn.Module):
         state after the last real token joined with the backward state after
         the first.
 
+        ``lengths=None`` reads every row to its last column. ``state`` is the
+        recurrent state to start from (``(h, c)`` for an LSTM, ``h``
+        otherwise; None starts from zeros), and ``return_state=True`` also
+        returns the recurrent state at the end, so that a long text can be
+        read in chunks. For a one-directional network that is the state
+        after the last column of the batch.
+
         A one-directional network runs on the dense batch: its output at a
         real step depends only on earlier steps, so the pads that follow
         cannot change it, and on CPU this is over twice as fast as a packed
         sequence of mixed lengths. A bidirectional network reads the pads
         first on its way back, so it runs on a packed sequence.
         """
+        if lengths is None:
+            lengths = torch.full(tokens.shape[:1], tokens.shape[1], dtype=torch.int64)
         lengths = lengths.clamp(min=1)
         if self.training and self.word_dropout > 0:
             dropped = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
             tokens = tokens.masked_fill(dropped & (tokens != 0), self.unk_id)
         embedded = self.embedding_dropout(self.embedding(tokens))
         if not self.rnn.bidirectional:
-            outputs, _ = self.rnn(embedded)
+            outputs, state = self.rnn(embedded, state)
             steps = torch.arange(outputs.shape[1], device=outputs.device)
             lengths = lengths.to(outputs.device)
             real = steps[None, :] < lengths[:, None]
             final = outputs[torch.arange(outputs.shape[0]), lengths - 1]
-            return outputs * real[..., None], final
-        packed = pack_padded_sequence(
-            embedded, lengths.to("cpu"), batch_first=True, enforce_sorted=False
-        )
-        packed_out, state = self.rnn(packed)
-        h_n = state[0] if self.cell == "lstm" else state
-        outputs, _ = pad_packed_sequence(
-            packed_out, batch_first=True, total_length=tokens.shape[1]
-        )
-        return outputs, torch.cat([h_n[-2], h_n[-1]], dim=1)
-
-
-class RecurrentClassifierModule(nn.Module):
-    """Many-to-one network: encoder, pooling over real steps, linear head.
-
-    Parameters
-    ----------
-    n_classes : int
-        Number of output logits.
-    pooling : {"last", "mean", "max"}
-        "last" takes the final state after the last real token (both
-        directions when bidirectional); "mean" and "max" pool the outputs of
-        the real (non-padded) steps only.
-    dropout : float
-        Dropout before the head (and inside the encoder).
-    **encoder_params
-        Passed to :class:`RecurrentEncoder`.
-    """
-
-    def __init__(
-        self,
-        vocab_size: int,
-        n_classes: int,
-        pooling: str = "last",
-        dropout: float = 0.0,
-        **encoder_params,
-    ):
-        super().__init__()
-        self.encoder = RecurrentEncoder(vocab_size, dropout=dropout, **encoder_params)
-        self.pooling = pooling
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_classes)
-        init_keras_style(self.head)
-
-    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Return class logits of shape ``(batch, n_classes)``."""
-        outputs, final = self.encoder(tokens, lengths)
-        if self.pooling == "last":
-            pooled = final
+            outputs = outputs * real[..., None]
         else:
-            steps = torch.arange(outputs.shape[1], device=outputs.device)
-            mask = steps[None, :] < lengths.clamp(min=1)[:, None].to(outputs.device)
-            if self.pooling == "mean":
-                summed = (outputs * mask[..., None]).sum(dim=1)
-                pooled = summed / mask.sum(dim=1, keepdim=True)
-            else:
-                pooled = outputs.masked_fill(~mask[..., None], float("-inf"))
-                pooled = pooled.max(dim=1).values
-        return self.head(self.dropout(pooled))
+            packed = pack_padded_sequence(
+                embedded, lengths.to("cpu"), batch_first=True, enforce_sorted=False
+            )
+            packed_out, state = self.rnn(packed, state)
+            h_n = state[0] if self.cell == "lstm" else state
+            outputs, _ = pad_packed_sequence(
+                packed_out, batch_first=True, total_length=tokens.shape[1]
+            )
+            final = torch.cat([h_n[-2], h_n[-1]], dim=1)
+        if return_state:
+            return outputs, final, state
+        return outputs, final

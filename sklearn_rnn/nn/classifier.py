@@ -1,0 +1,59 @@
+"""The classifier's network (many-to-one): encoder, pooling, linear head."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .encoder import RecurrentEncoder, init_keras_style
+
+__all__ = ["RecurrentClassifierModule"]
+
+
+class RecurrentClassifierModule(nn.Module):
+    """Many-to-one network: encoder, pooling over real steps, linear head.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of output logits.
+    pooling : {"last", "mean", "max"}
+        "last" takes the final state after the last real token (both
+        directions when bidirectional); "mean" and "max" pool the outputs of
+        the real (non-padded) steps only.
+    dropout : float
+        Dropout before the head (and inside the encoder).
+    **encoder_params
+        Passed to :class:`RecurrentEncoder`.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        n_classes: int,
+        pooling: str = "last",
+        dropout: float = 0.0,
+        **encoder_params,
+    ):
+        super().__init__()
+        self.encoder = RecurrentEncoder(vocab_size, dropout=dropout, **encoder_params)
+        self.pooling = pooling
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_classes)
+        init_keras_style(self.head)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Return class logits of shape ``(batch, n_classes)``."""
+        outputs, final = self.encoder(tokens, lengths)
+        if self.pooling == "last":
+            pooled = final
+        else:
+            steps = torch.arange(outputs.shape[1], device=outputs.device)
+            mask = steps[None, :] < lengths.clamp(min=1)[:, None].to(outputs.device)
+            if self.pooling == "mean":
+                summed = (outputs * mask[..., None]).sum(dim=1)
+                pooled = summed / mask.sum(dim=1, keepdim=True)
+            else:
+                pooled = outputs.masked_fill(~mask[..., None], float("-inf"))
+                pooled = pooled.max(dim=1).values
+        return self.head(self.dropout(pooled))
