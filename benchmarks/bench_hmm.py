@@ -32,7 +32,7 @@ from hmmlearn.hmm import CategoricalHMM
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
-from sklearn_rnn.baselines import HMMClassifier, make_hmm_pipeline
+from sklearn_rnn.hmm import HMMClassifier, make_hmm_pipeline
 from sklearn_rnn.text import VocabularyIndexer
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

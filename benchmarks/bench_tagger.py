@@ -29,7 +29,8 @@ import pandas as pd
 import torch
 from _shared import SHARED_DATA
 
-from sklearn_rnn.tagger import HMMTagger, RNNTagger
+from sklearn_rnn.hmm import HMMTagger
+from sklearn_rnn.tagger import RNNTagger
 
 
 def load(split: str) -> tuple[list[list[str]], list[list[str]]]:

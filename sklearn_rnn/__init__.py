@@ -1,6 +1,6 @@
 """Recurrent neural networks for text as first-class scikit-learn estimators."""
 
-from .baselines import HMMClassifier, make_bow_pipeline, make_hmm_pipeline
+from .baselines import make_bow_pipeline
 from .classifier import GRUClassifier, LSTMClassifier, RNNClassifier, make_rnn_pipeline
 from .compare import (
     ComparisonResult,
@@ -11,7 +11,8 @@ from .compare import (
     plot_comparison,
 )
 from .generator import CharRNNGenerator
-from .tagger import HMMTagger, RNNTagger
+from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline
+from .tagger import RNNTagger
 from .text import SequencePadder, VocabularyIndexer
 
 __version__ = "0.1.0"

@@ -13,10 +13,17 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_documents", "check_sequences", "check_labels", "max_token_id"]
+__all__ = [
+    "check_documents",
+    "check_sequences",
+    "check_labels",
+    "max_token_id",
+    "is_missing",
+]
 
 
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
+    """Whether ``value`` is None or a float NaN."""
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
@@ -73,7 +80,7 @@ def check_documents(X, *, allow_empty: bool = False) -> list[str]:
         if isinstance(doc, np.str_):
             docs[i] = str(doc)
             continue
-        if _is_missing(doc):
+        if is_missing(doc):
             raise ValueError(
                 f"Document {i} is missing ({doc!r}); every document must be a "
                 "string. Drop or fill missing texts first."
@@ -228,7 +235,7 @@ def check_labels(y, n_samples: int) -> np.ndarray:
             f"X and y have different lengths: {n_samples} documents but "
             f"{len(y_arr)} labels."
         )
-    missing = [i for i, v in enumerate(y_arr) if _is_missing(v)]
+    missing = [i for i, v in enumerate(y_arr) if is_missing(v)]
     if y_arr.dtype.kind == "f":
         missing = np.flatnonzero(np.isnan(y_arr)).tolist()
     if missing:

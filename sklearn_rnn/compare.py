@@ -29,8 +29,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from tqdm import tqdm
 
 from ._validation import check_documents, check_labels
-from .baselines import make_bow_pipeline, make_hmm_pipeline
+from .baselines import make_bow_pipeline
 from .classifier import make_rnn_pipeline
+from .hmm import make_hmm_pipeline
 
 if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn
     from matplotlib.figure import Figure
@@ -72,10 +73,10 @@ def default_models(
         Unfitted pipelines that take raw text, in this order:
 
         - ``"bow_logreg"``: word counts and logistic regression
-          (:func:`~sklearn_rnn.baselines.make_bow_pipeline`);
+          (:func:`~sklearn_rnn.make_bow_pipeline`);
         - ``"bow_nb"``: word counts and multinomial naive Bayes;
         - ``"hmm"``: one categorical HMM per class
-          (:func:`~sklearn_rnn.baselines.make_hmm_pipeline`);
+          (:func:`~sklearn_rnn.make_hmm_pipeline`);
         - ``"rnn"``, ``"lstm"``, ``"gru"``: recurrent networks
           (:func:`~sklearn_rnn.make_rnn_pipeline`) with the default
           hyperparameters.

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sklearn_rnn.tagger import HMMTagger, RNNTagger
+from sklearn_rnn.hmm import HMMTagger
+from sklearn_rnn.tagger import RNNTagger
 
 SMALL = dict(
     embedding_dim=16, hidden_size=16, char_embedding_dim=8, char_filters=8, lr=1e-2

@@ -1,0 +1,189 @@
+"""The arithmetic of the hidden Markov models, and hmmlearn's traps.
+
+Parameters counted from a known assignment of states (the segmental start of
+:class:`~sklearn_rnn.HMMClassifier`, the tag counts of
+:class:`~sklearn_rnn.HMMTagger`), EM's stopping rule on the smoothed
+objective, the forward algorithm vectorised over documents and classes, and
+a filter for the two hmmlearn log messages that are noise here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+
+import numpy as np
+from hmmlearn.hmm import CategoricalHMM
+
+__all__ = [
+    "quiet_hmmlearn",
+    "SmoothedCategoricalHMM",
+    "met_tol",
+    "segmental_start",
+    "tagged_counts",
+    "forward_log_likelihood",
+]
+
+# -- hmmlearn's log messages ----------------------------------------------------
+# hmmlearn reports through ``logging`` (logger "hmmlearn.base"). Two of its
+# messages are noise for HMMClassifier and are dropped while (and only while)
+# it fits: the "degenerate solution" notice (more emission parameters than
+# tokens is the normal case for a text vocabulary, and the smoothed estimate is
+# well defined) and "Model is not converging" (the objective monitored here is
+# the smoothed one, which EM never decreases: that message can only come from
+# rounding noise). Convergence is reported once, as a ConvergenceWarning.
+_QUIET_HMMLEARN = contextvars.ContextVar("sklearn_rnn_quiet_hmmlearn", default=False)
+_NOISE = ("degenerate solution", "Model is not converging")
+
+
+class _DropHMMLearnNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _QUIET_HMMLEARN.get():
+            return True
+        message = record.getMessage()
+        return not any(noise in message for noise in _NOISE)
+
+
+_NOISE_FILTER = _DropHMMLearnNoise()
+
+
+@contextlib.contextmanager
+def quiet_hmmlearn():
+    """Drop hmmlearn's two noise messages inside the ``with`` block only."""
+    logger = logging.getLogger("hmmlearn.base")
+    if _NOISE_FILTER not in logger.filters:
+        logger.addFilter(_NOISE_FILTER)
+    token = _QUIET_HMMLEARN.set(True)
+    try:
+        yield
+    finally:
+        _QUIET_HMMLEARN.reset(token)
+
+
+class SmoothedCategoricalHMM(CategoricalHMM):
+    """A ``CategoricalHMM`` whose monitor tracks the smoothed EM objective.
+
+    With ``emissionprob_prior > 1`` EM maximises the log-likelihood plus the
+    log Dirichlet prior of the emissions, but hmmlearn's monitor records the
+    plain log-likelihood, which may fall between iterations and so stops EM
+    early. Here the monitor records the objective EM actually increases.
+    """
+
+    def _compute_lower_bound(self, curr_logprob):
+        prior = np.asarray(self.emissionprob_prior, dtype=float) - 1.0
+        return curr_logprob + float(np.sum(prior * np.log(self.emissionprob_)))
+
+
+def met_tol(monitor) -> bool:
+    """Whether EM stopped on ``tol`` (hmmlearn's ``converged`` is also True at
+    the iteration cap)."""
+    history = monitor.history
+    return len(history) >= 2 and history[-1] - history[-2] < monitor.tol
+
+
+# -- parameters counted from known states ---------------------------------------
+def segmental_start(tokens, doc_lengths, n_states: int, n_features: int, alpha):
+    """HMM parameters counted from cutting each document into equal parts.
+
+    Token ``t`` of a document of length ``L`` is assigned state
+    ``floor(n_states * t / L)``; emissions get ``alpha`` pseudo-counts, start
+    and transition counts one, and each row is normalised.
+    """
+    doc_starts = np.concatenate(([0], np.cumsum(doc_lengths)[:-1]))
+    position = np.arange(len(tokens)) - np.repeat(doc_starts, doc_lengths)
+    states = n_states * position // np.repeat(doc_lengths, doc_lengths)
+    emission = np.full((n_states, n_features), float(alpha))
+    np.add.at(emission, (states, tokens), 1.0)
+    start = np.ones(n_states)
+    np.add.at(start, states[position == 0], 1.0)
+    within = position[1:] > 0  # consecutive tokens of one document
+    transition = np.ones((n_states, n_states))
+    np.add.at(transition, (states[:-1][within], states[1:][within]), 1.0)
+    return (
+        start / start.sum(),
+        transition / transition.sum(axis=1, keepdims=True),
+        emission / emission.sum(axis=1, keepdims=True),
+    )
+
+
+def tagged_counts(
+    tag_ids: list[np.ndarray],
+    word_ids: list[np.ndarray],
+    n_tags: int,
+    n_words: int,
+    alpha: float,
+    emission_alpha: float,
+    rare_threshold: int,
+):
+    """Start, transition and emission probabilities counted from tagged text.
+
+    Start and transition counts get ``alpha`` pseudo-counts, emissions
+    ``emission_alpha`` (word id 0, the padding, is never emitted). The rare
+    words of a tag (seen at most ``rare_threshold`` times) also count as
+    emissions of ``<unk>`` (id 1), so an unseen word is tagged like them.
+    """
+    tags = [t for t in tag_ids if len(t)]
+    starts = np.bincount([t[0] for t in tags], minlength=n_tags) + alpha
+    pairs = np.concatenate([t[:-1] * n_tags + t[1:] for t in tags])
+    transitions = np.bincount(pairs, minlength=n_tags * n_tags)
+    transitions = transitions.reshape(n_tags, n_tags) + alpha
+
+    flat_tags, flat_words = np.concatenate(tag_ids), np.concatenate(word_ids)
+    emissions = (
+        np.bincount(flat_tags * n_words + flat_words, minlength=n_tags * n_words)
+        .reshape(n_tags, n_words)
+        .astype(np.float64)
+    )
+    word_counts = np.bincount(flat_words, minlength=n_words)
+    rare = word_counts[flat_words] <= rare_threshold
+    emissions[:, 1] += np.bincount(flat_tags[rare], minlength=n_tags)
+    emissions[:, 1:] += emission_alpha  # column 0 (padding): never
+    return (
+        starts / starts.sum(),
+        transitions / transitions.sum(axis=1, keepdims=True),
+        emissions / emissions.sum(axis=1, keepdims=True),
+    )
+
+
+# -- the forward algorithm --------------------------------------------------------
+def forward_log_likelihood(
+    seqs: list[np.ndarray], models: list[CategoricalHMM], n_features: int
+) -> np.ndarray:
+    """``log p(x | model)`` of each sequence: shape (n_sequences, n_models).
+
+    The scaled forward algorithm, run on all sequences and models at once:
+    sequences are sorted by length, so at step ``t`` the sequences still
+    running are a prefix of that order. Ids ``>= n_features`` are read as
+    ``<unk>`` (1); an empty sequence has log-likelihood 0.
+    """
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    n_docs, n_classes = len(seqs), len(models)
+    loglik = np.zeros((n_docs, n_classes))
+    if not lengths.any():
+        return loglik
+    order = np.argsort(-lengths, kind="stable")
+    sorted_lengths = lengths[order]
+    tokens = np.concatenate([seqs[i] for i in order])
+    tokens[tokens >= n_features] = 1  # unseen ids -> <unk>
+    starts = np.concatenate(([0], np.cumsum(sorted_lengths)[:-1]))
+    # running[t]: number of documents with more than t tokens
+    running = np.searchsorted(-sorted_lengths, -np.arange(sorted_lengths[0]))
+
+    startprob = np.stack([m.startprob_ for m in models])  # (C, K)
+    transmat = np.stack([m.transmat_ for m in models])  # (C, K, K)
+    emission = np.stack([m.emissionprob_ for m in models])  # (C, K, V)
+    out = np.zeros((n_docs, n_classes))
+    fwd = np.empty((n_docs, n_classes, startprob.shape[1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t, n in enumerate(running):
+            frame = emission[:, :, tokens[starts[:n] + t]].transpose(2, 0, 1)
+            if t == 0:
+                step = startprob * frame
+            else:
+                step = (fwd[:n, :, None, :] @ transmat)[:, :, 0, :] * frame
+            scale = step.sum(axis=2)
+            out[:n] += np.log(scale)
+            fwd[:n] = step / scale[:, :, None]
+    loglik[order] = out
+    return loglik
