@@ -22,7 +22,6 @@ import sys
 from collections.abc import Sequence
 
 import torch
-from matplotlib.figure import Figure
 
 from . import __version__
 from .compare import (
@@ -32,9 +31,9 @@ from .compare import (
     compare_models,
     default_models,
     evaluate_holdout,
-    plot_comparison,
 )
 from .datasets import load_text_csv, make_order_sentiment
+from .plotting import _figure_formats, plot_comparison
 
 __all__ = ["main"]
 
@@ -224,7 +223,7 @@ def _check_output_path(path: str | None, option: str) -> None:
 def _check_plot_format(path: str | None) -> None:
     if path is None:
         return
-    supported = Figure().canvas.get_supported_filetypes()
+    supported = _figure_formats()
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in supported:
         raise _InputError(

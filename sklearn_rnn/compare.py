@@ -5,7 +5,10 @@ score differences come from the models and not from the splits, and tells
 which models cannot be told apart from the best one with the corrected
 resampled t-test of Nadeau & Bengio (2003). :func:`evaluate_holdout` scores
 the same models on a fixed test set instead. Both return a
-:class:`ComparisonResult`; :func:`plot_comparison` draws its per-fold scores.
+:class:`ComparisonResult`. The test itself is :func:`corrected_ttest`
+(:mod:`sklearn_rnn.stats`) and :func:`plot_comparison`
+(:mod:`sklearn_rnn.plotting`) draws the per-fold scores; both are importable
+from here too.
 """
 
 from __future__ import annotations
@@ -15,12 +18,9 @@ import sys
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sklearn.base import clone
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import check_scoring
@@ -28,13 +28,13 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 from tqdm import tqdm
 
+from ._result import ComparisonResult, summarise
 from ._validation import check_documents, check_labels
 from .baselines import make_bow_pipeline
 from .classifier import make_rnn_pipeline
 from .hmm import make_hmm_pipeline
-
-if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn
-    from matplotlib.figure import Figure
+from .plotting import plot_comparison
+from .stats import corrected_ttest
 
 __all__ = [
     "ComparisonResult",
@@ -287,284 +287,6 @@ def _run(models, X, y, splits, scorer, metrics, n_jobs, progress) -> pd.DataFram
 
 
 # ---------------------------------------------------------------------------
-# Statistics
-# ---------------------------------------------------------------------------
-
-
-def corrected_ttest(differences, n_train: float, n_test: float) -> tuple[float, float]:
-    """Corrected resampled t-test of Nadeau & Bengio (2003).
-
-    Tests whether the mean of per-fold score differences between two models
-    is zero. The folds of a cross-validation share most of their training
-    data, so the plain paired t-test overstates the evidence; the correction
-    inflates the variance by ``n_test / n_train``::
-
-        t = mean(d) / sqrt((1 / k + n_test / n_train) * var(d, ddof=1))
-
-    with ``k`` the number of folds, and the p-value is two-sided, from
-    Student's t distribution with ``k - 1`` degrees of freedom.
-
-    Parameters
-    ----------
-    differences : array-like of shape (k,)
-        Per-fold score differences ``d`` between two models evaluated on the
-        same folds, ``k >= 2``.
-    n_train : float
-        Number of training documents per fold (the mean, if they differ).
-    n_test : float
-        Number of test documents per fold (the mean, if they differ).
-
-    Returns
-    -------
-    t : float
-        The t statistic.
-    p_value : float
-        Two-sided p-value. When all differences are equal (variance 0) the
-        statistic is undefined: the p-value is 1.0 (``t = 0``) if they are
-        all zero, the models scoring the same on every fold, and 0.0
-        (``t = ±inf``) otherwise, one model being better on every fold by
-        the same amount. NaN differences give NaN.
-
-    References
-    ----------
-    Claude Nadeau and Yoshua Bengio. 2003. "Inference for the
-    generalization error." Machine Learning 52(3), 239-281.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.compare import corrected_ttest
-    >>> t, p = corrected_ttest([0.02, 0.03, 0.01, 0.04, 0.0],
-    ...                        n_train=80, n_test=20)
-    >>> round(t, 3), round(p, 3)
-    (1.886, 0.132)
-    """
-    d = np.asarray(differences, dtype=float)
-    if d.ndim != 1 or len(d) < 2:
-        raise ValueError(
-            f"differences must be 1-D with at least 2 folds; got shape {d.shape}."
-        )
-    if not n_train > 0 or not n_test > 0:
-        raise ValueError(
-            f"n_train and n_test must be positive; got {n_train} and {n_test}."
-        )
-    if np.isnan(d).any():
-        return float("nan"), float("nan")
-    if np.all(d == d[0]):  # zero variance: t is 0/0 or ±x/0
-        if d[0] == 0:
-            return 0.0, 1.0
-        return float(np.copysign(np.inf, d[0])), 0.0
-    k = len(d)
-    t = d.mean() / np.sqrt((1 / k + n_test / n_train) * d.var(ddof=1))
-    p = 2 * stats.t.sf(abs(t), df=k - 1)
-    return float(t), float(p)
-
-
-# ---------------------------------------------------------------------------
-# Result
-# ---------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class ComparisonResult:
-    """Scores of several models on the same folds (or the same test set).
-
-    Returned by :func:`compare_models` and :func:`evaluate_holdout`. Printing
-    it shows a formatted table; ``summary`` holds the numbers.
-
-    Attributes
-    ----------
-    summary : pandas.DataFrame
-        One row per model, indexed by model name (index name ``"model"``),
-        best first (sorted by the mean of the first metric, descending).
-        Columns, in order:
-
-        - ``<metric>_mean`` and ``<metric>_std`` for each metric: the mean
-          and the standard deviation (``ddof=0``, as in scikit-learn's
-          ``cv_results_``) over the folds; on a held-out set the score and
-          NaN;
-        - ``fit_time``, ``score_time``: mean seconds per fold;
-        - ``p_value``: the two-sided p-value of the corrected resampled
-          t-test (:func:`corrected_ttest`) of the model against the best one
-          on the first metric; NaN for the best model itself and on a
-          held-out set;
-        - ``tied_with_best``: True for the best model and for every model
-          whose ``p_value`` exceeds ``alpha``, i.e. that the test cannot
-          tell apart from the best one; missing (``pd.NA``) on a held-out
-          set.
-    fold_scores : pandas.DataFrame
-        One row per (model, fold): columns ``model``, ``fold`` (0-based),
-        one column per metric, ``fit_time`` and ``score_time`` (seconds).
-        ``fold_scores.pivot(index="fold", columns="model", values="accuracy")``
-        gives a fold-by-model matrix; ``fold_scores.melt(...)`` a long table.
-    scoring : tuple of str
-        The metric names, in the order given; the first ranks the models.
-    splits : list of (ndarray, ndarray)
-        The ``(train, test)`` index pairs every model was fitted and scored
-        on; on a held-out set one pair indexing the training documents
-        followed by the test documents.
-    alpha : float
-        Significance level of ``tied_with_best``.
-    method : {"cv", "holdout"}
-        Cross-validation or a fixed held-out test set.
-
-    See Also
-    --------
-    plot_comparison : Per-fold scores as a figure.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.compare import compare_models
-    >>> from sklearn_rnn.datasets import make_order_sentiment
-    >>> X, y = make_order_sentiment(60, random_state=0)
-    >>> result = compare_models(X, y, models=["bow_nb", "hmm"], cv=3,
-    ...                         progress=False)
-    >>> list(result.summary.columns)  # doctest: +NORMALIZE_WHITESPACE
-    ['accuracy_mean', 'accuracy_std', 'f1_macro_mean', 'f1_macro_std',
-     'fit_time', 'score_time', 'p_value', 'tied_with_best']
-    >>> result.fold_scores.shape
-    (6, 6)
-    """
-
-    summary: pd.DataFrame
-    fold_scores: pd.DataFrame
-    scoring: tuple[str, ...]
-    splits: list
-    alpha: float
-    method: str
-
-    @property
-    def best(self) -> str:
-        """Name of the model with the highest mean of the first metric."""
-        return str(self.summary.index[0])
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of :attr:`summary`, the table of numbers."""
-        return self.summary.copy()
-
-    def to_string(self, digits: int = 3) -> str:
-        """Format the summary as a text table with a one-line legend.
-
-        Parameters
-        ----------
-        digits : int, default=3
-            Decimals of the scores and p-values.
-
-        Returns
-        -------
-        table : str
-            Scores as ``mean ± std`` (cross-validation) or plain scores
-            (held-out set), times in seconds, and for cross-validation the
-            p-value against the best model and whether the model is tied
-            with it.
-        """
-        s = self.summary
-        cv = self.method == "cv"
-        header = ["model", *self.scoring, "fit time", "score time"]
-        if cv:
-            header += ["p-value", "tied with best"]
-        rows = []
-        for name, row in s.iterrows():
-            cells = [str(name)]
-            for metric in self.scoring:
-                mean, std = row[f"{metric}_mean"], row[f"{metric}_std"]
-                cells.append(
-                    f"{mean:.{digits}f} ± {std:.{digits}f}"
-                    if cv
-                    else f"{mean:.{digits}f}"
-                )
-            cells += [_seconds(row["fit_time"]), _seconds(row["score_time"])]
-            if cv:
-                p = row["p_value"]
-                cells.append("-" if np.isnan(p) else f"{p:.{digits}f}")
-                cells.append("yes" if row["tied_with_best"] else "no")
-            rows.append(cells)
-        text = _format_table(header, rows)
-        k = len(self.splits)
-        if cv:
-            legend = (
-                f"{k}-fold cross-validation: mean ± std over the folds, times "
-                "per fold.\np-value: corrected resampled t-test (Nadeau & Bengio "
-                f"2003) against {self.best} on {self.scoring[0]}; tied if "
-                f"p > {self.alpha:g}."
-            )
-        else:
-            n_test = len(self.splits[0][1])
-            legend = f"Scores on a held-out set of {n_test} documents."
-        return f"{text}\n\n{legend}"
-
-    def __str__(self) -> str:
-        return self.to_string()
-
-    def __repr__(self) -> str:
-        what = "cross-validation" if self.method == "cv" else "held-out set"
-        return (
-            f"<ComparisonResult: {len(self.summary)} models, {what}, "
-            f"best {self.best!r}>\n{self.to_string()}"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.summary._repr_html_()
-
-
-def _format_table(header: list[str], rows: list[list[str]]) -> str:
-    """Columns separated by two spaces; the first left-aligned, others right."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:]))
-        return "  ".join([first, *rest])
-
-    return "\n".join(line(cells) for cells in [header, *rows])
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.2f}s" if value < 10 else f"{value:.1f}s"
-
-
-def _summarise(
-    folds: pd.DataFrame, metrics, splits, alpha: float, method: str
-) -> pd.DataFrame:
-    grouped = folds.groupby("model", sort=False)
-    columns = {}
-    for metric in metrics:
-        columns[f"{metric}_mean"] = grouped[metric].mean()
-        if method == "cv":
-            columns[f"{metric}_std"] = grouped[metric].std(ddof=0)
-        else:
-            columns[f"{metric}_std"] = np.nan  # one score: no spread
-    columns["fit_time"] = grouped["fit_time"].mean()
-    columns["score_time"] = grouped["score_time"].mean()
-    summary = pd.DataFrame(columns)
-    summary = summary.sort_values(
-        f"{metrics[0]}_mean", ascending=False, kind="stable", na_position="last"
-    )
-    summary.index.name = "model"
-
-    if method != "cv":
-        summary["p_value"] = np.nan
-        summary["tied_with_best"] = pd.array([pd.NA] * len(summary), dtype="boolean")
-        return summary
-
-    first = folds.pivot(index="fold", columns="model", values=metrics[0])
-    best = summary.index[0]
-    n_train = np.mean([len(train) for train, _ in splits])
-    n_test = np.mean([len(test) for _, test in splits])
-    p_values = []
-    for name in summary.index:
-        if name == best:
-            p_values.append(np.nan)
-            continue
-        _, p = corrected_ttest(first[best] - first[name], n_train, n_test)
-        p_values.append(p)
-    summary["p_value"] = p_values
-    tied = summary["p_value"] > alpha
-    tied.iloc[0] = True
-    summary["tied_with_best"] = tied.astype(bool)
-    return summary
-
-
-# ---------------------------------------------------------------------------
 # Public entry points
 # ---------------------------------------------------------------------------
 
@@ -679,7 +401,7 @@ def compare_models(
     models = _check_models(models, random_state)
     splits = _check_folds(cv, X, y, random_state)
     folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
-    summary = _summarise(folds, metrics, splits, alpha, "cv")
+    summary = summarise(folds, metrics, splits, alpha, "cv")
     return ComparisonResult(summary, folds, metrics, splits, alpha, "cv")
 
 
@@ -765,103 +487,5 @@ def evaluate_holdout(
     y = np.concatenate([y_train, y_test])
     splits = [(np.arange(n_train), np.arange(n_train, n_train + n_test))]
     folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
-    summary = _summarise(folds, metrics, splits, np.nan, "holdout")
+    summary = summarise(folds, metrics, splits, np.nan, "holdout")
     return ComparisonResult(summary, folds, metrics, splits, float("nan"), "holdout")
-
-
-# ---------------------------------------------------------------------------
-# Plot
-# ---------------------------------------------------------------------------
-
-
-def plot_comparison(
-    results: ComparisonResult, metric: str | None = None, ax=None
-) -> Figure:
-    """Plot the per-fold scores of each model, one row per model.
-
-    Each fold's score is a dot; the mean is a diamond with a bar of ± one
-    standard deviation. Models tied with the best one are drawn in colour,
-    the others in grey. The best model is at the top.
-
-    Parameters
-    ----------
-    results : ComparisonResult
-        The output of :func:`compare_models` or :func:`evaluate_holdout`.
-    metric : str, default=None
-        Metric to plot; None means the first (ranking) metric.
-    ax : matplotlib.axes.Axes, default=None
-        Axes to draw in; None creates a new
-        :class:`~matplotlib.figure.Figure` (not registered with pyplot, so
-        nothing is shown or kept open).
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure holding the plot; save it with ``fig.savefig(path)``.
-
-    Examples
-    --------
-    >>> from sklearn_rnn.compare import compare_models, plot_comparison
-    >>> from sklearn_rnn.datasets import make_order_sentiment
-    >>> X, y = make_order_sentiment(60, random_state=0)
-    >>> result = compare_models(X, y, models=["bow_nb", "hmm"], cv=3,
-    ...                         progress=False)
-    >>> fig = plot_comparison(result)
-    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
-    ['bow_nb', 'hmm']
-    """
-    if not isinstance(results, ComparisonResult):
-        raise TypeError(
-            "results must be the ComparisonResult returned by compare_models "
-            f"or evaluate_holdout; got {type(results).__name__}."
-        )
-    metric = results.scoring[0] if metric is None else metric
-    if metric not in results.scoring:
-        raise ValueError(
-            f"Unknown metric {metric!r}; the results hold {list(results.scoring)}."
-        )
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        names = results.summary.index
-        fig = Figure(figsize=(6.4, 1.2 + 0.45 * len(names)), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-
-    summary, folds = results.summary, results.fold_scores
-    order = list(summary.index)
-    rows = np.arange(len(order))[::-1]  # best at the top
-    cv = results.method == "cv"
-    for row, name in zip(rows, order):
-        scores = folds.loc[folds["model"] == name, metric].to_numpy()
-        tied = bool(summary.loc[name, "tied_with_best"]) if cv else True
-        color = "C0" if tied else "0.55"
-        offsets = np.linspace(-0.18, 0.18, len(scores)) if len(scores) > 1 else [0]
-        ax.scatter(scores, row + np.asarray(offsets), s=18, color=color, alpha=0.6)
-        mean = summary.loc[name, f"{metric}_mean"]
-        std = summary.loc[name, f"{metric}_std"] if cv else None
-        ax.errorbar(
-            mean,
-            row,
-            xerr=std,
-            fmt="D",
-            color=color,
-            markeredgecolor="black",
-            markersize=7,
-            capsize=4,
-            zorder=3,
-        )
-    ax.set_yticks(rows, labels=order)
-    ax.set_ylim(-0.6, len(order) - 0.4)
-    ax.set_xlabel(metric)
-    ax.grid(axis="x", alpha=0.3)
-    if cv:
-        ax.set_title(
-            f"{metric} per fold, {len(results.splits)}-fold cross-validation\n"
-            "diamond: mean ± std; grey: significantly worse than the best",
-            fontsize="medium",
-        )
-    else:
-        ax.set_title(f"{metric} on the held-out set", fontsize="medium")
-    return fig

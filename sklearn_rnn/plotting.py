@@ -1,0 +1,118 @@
+"""Figures of comparison results; matplotlib is imported only here, on use.
+
+:func:`plot_comparison` draws the per-fold scores of a
+:class:`~sklearn_rnn.ComparisonResult`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._result import ComparisonResult
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_comparison"]
+
+
+def plot_comparison(
+    results: ComparisonResult, metric: str | None = None, ax=None
+) -> Figure:
+    """Plot the per-fold scores of each model, one row per model.
+
+    Each fold's score is a dot; the mean is a diamond with a bar of ± one
+    standard deviation. Models tied with the best one are drawn in colour,
+    the others in grey. The best model is at the top.
+
+    Parameters
+    ----------
+    results : ComparisonResult
+        The output of :func:`compare_models` or :func:`evaluate_holdout`.
+    metric : str, default=None
+        Metric to plot; None means the first (ranking) metric.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw in; None creates a new
+        :class:`~matplotlib.figure.Figure` (not registered with pyplot, so
+        nothing is shown or kept open).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure holding the plot; save it with ``fig.savefig(path)``.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import compare_models, plot_comparison
+    >>> from sklearn_rnn.datasets import make_order_sentiment
+    >>> X, y = make_order_sentiment(60, random_state=0)
+    >>> result = compare_models(X, y, models=["bow_nb", "hmm"], cv=3,
+    ...                         progress=False)
+    >>> fig = plot_comparison(result)
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    ['bow_nb', 'hmm']
+    """
+    if not isinstance(results, ComparisonResult):
+        raise TypeError(
+            "results must be the ComparisonResult returned by compare_models "
+            f"or evaluate_holdout; got {type(results).__name__}."
+        )
+    metric = results.scoring[0] if metric is None else metric
+    if metric not in results.scoring:
+        raise ValueError(
+            f"Unknown metric {metric!r}; the results hold {list(results.scoring)}."
+        )
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        names = results.summary.index
+        fig = Figure(figsize=(6.4, 1.2 + 0.45 * len(names)), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+
+    summary, folds = results.summary, results.fold_scores
+    order = list(summary.index)
+    rows = np.arange(len(order))[::-1]  # best at the top
+    cv = results.method == "cv"
+    for row, name in zip(rows, order):
+        scores = folds.loc[folds["model"] == name, metric].to_numpy()
+        tied = bool(summary.loc[name, "tied_with_best"]) if cv else True
+        color = "C0" if tied else "0.55"
+        offsets = np.linspace(-0.18, 0.18, len(scores)) if len(scores) > 1 else [0]
+        ax.scatter(scores, row + np.asarray(offsets), s=18, color=color, alpha=0.6)
+        mean = summary.loc[name, f"{metric}_mean"]
+        std = summary.loc[name, f"{metric}_std"] if cv else None
+        ax.errorbar(
+            mean,
+            row,
+            xerr=std,
+            fmt="D",
+            color=color,
+            markeredgecolor="black",
+            markersize=7,
+            capsize=4,
+            zorder=3,
+        )
+    ax.set_yticks(rows, labels=order)
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_xlabel(metric)
+    ax.grid(axis="x", alpha=0.3)
+    if cv:
+        ax.set_title(
+            f"{metric} per fold, {len(results.splits)}-fold cross-validation\n"
+            "diamond: mean ± std; grey: significantly worse than the best",
+            fontsize="medium",
+        )
+    else:
+        ax.set_title(f"{metric} on the held-out set", fontsize="medium")
+    return fig
+
+
+def _figure_formats() -> dict[str, str]:
+    """File formats a figure can be saved in: extension -> description."""
+    from matplotlib.figure import Figure
+
+    return Figure().canvas.get_supported_filetypes()
