@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import socket
+import stat
 import tarfile
 import threading
+import zipfile
 from collections import Counter, defaultdict
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
@@ -24,6 +27,7 @@ from sklearn_rnn.datasets import (
     load_toy_corpus,
     make_order_sentiment,
 )
+from sklearn_rnn.datasets._fetch import fetch_archive
 
 POSITIVE = {"good", "great", "fun", "funny", "brilliant", "lovely"}
 NEGATIVE = {"bad", "boring", "awful", "dull", "poor", "terrible"}
@@ -498,3 +502,76 @@ def test_fetch_movie_reviews_ignores_other_members(tmp_path, mr_raw):
     assert not (tmp_path / "escape.txt").exists()
     assert not (tmp_path / "home" / "up.txt").exists()
     assert _files(tmp_path / "home" / "sklearn_rnn") == ["rt-polaritydata", *MR_MEMBERS]
+
+
+# -- the download helper every fetcher shares -----------------------------------
+ZIP_MEMBERS = {"vectors/small.txt": b"the 0.1 0.2\n", "vectors/large.txt": b"x" * 64}
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _make_zip(path: Path, members: dict[str, bytes], symlinks=()) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        for name, link_target in symlinks:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, link_target)
+    return path
+
+
+def test_fetch_archive_zip_checks_and_keeps_the_archive(tmp_path):
+    archive = _make_zip(tmp_path / "vectors.zip", ZIP_MEMBERS)
+    params = dict(
+        data_home=tmp_path / "home", archive_sha256=_sha(archive.read_bytes())
+    )
+    small = {"vectors/small.txt": _sha(ZIP_MEMBERS["vectors/small.txt"])}
+    folder = fetch_archive(
+        archive.as_uri(), "vectors.zip", small, keep_archive=True, **params
+    )
+    assert folder == tmp_path / "home" / "sklearn_rnn"
+    assert (folder / "vectors" / "small.txt").read_bytes() == b"the 0.1 0.2\n"
+    assert _files(folder) == ["vectors", "vectors.zip", "vectors/small.txt"]
+    # Another member comes from the kept archive, without the network; the
+    # archive is deleted this time.
+    large = {"vectors/large.txt": None}
+    assert fetch_archive(_closed_port_url(), "vectors.zip", large, **params) == folder
+    assert _files(folder) == ["vectors", "vectors/large.txt", "vectors/small.txt"]
+    # Cached members are read without the network or the archive.
+    fetch_archive(_closed_port_url(), "vectors.zip", {**small, **large}, **params)
+
+
+@pytest.mark.parametrize(
+    "kind, match",
+    [
+        ("archive checksum", "vectors.zip has SHA-256 .* expected 0000"),
+        ("member checksum", "small.txt has SHA-256 .* expected 0000"),
+        ("garbage", "is not a valid zip archive"),
+        ("symlink", "is not a regular file"),
+        ("too large", r"'vectors/large.txt' is too large \(64 B\)"),
+    ],
+)
+def test_fetch_archive_zip_errors_remove_the_bad_files(tmp_path, kind, match):
+    archive = tmp_path / "vectors.zip"
+    members = {name: None for name in ZIP_MEMBERS}
+    params = {}
+    if kind == "garbage":
+        archive.write_bytes(b"not a zip file")
+    elif kind == "symlink":
+        _make_zip(archive, {}, symlinks=[("vectors/small.txt", "../../outside")])
+    else:
+        _make_zip(archive, ZIP_MEMBERS)
+    if kind == "archive checksum":
+        params["archive_sha256"] = "0" * 64
+    elif kind == "member checksum":
+        members["vectors/small.txt"] = "0" * 64
+    elif kind == "too large":
+        params["max_member_bytes"] = 63
+    with pytest.raises(OSError, match=match):
+        fetch_archive(
+            archive.as_uri(), "vectors.zip", members, data_home=tmp_path, **params
+        )
+    assert [f for f in _files(tmp_path / "sklearn_rnn") if f != "vectors"] == []
