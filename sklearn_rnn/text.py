@@ -7,17 +7,14 @@
 
 from __future__ import annotations
 
-import itertools
 import numbers
-from collections import defaultdict
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._data import split_by_lengths
+from ._tokenize import TokenizerMixin
 from ._validation import check_documents, check_sequences
 
 __all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
@@ -28,7 +25,9 @@ __all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
 
 
-class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class VocabularyIndexer(
+    TokenizerMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Map documents to sequences of integer token ids.
 
     Documents are tokenized as by :class:`~sklearn.feature_extraction.text.
@@ -146,139 +145,6 @@ class VocabularyIndexer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=N
         self.vocabulary = vocabulary
         self.pad_token = pad_token
         self.unk_token = unk_token
-
-    # -- tokenization -----------------------------------------------------
-    def _vectorizer(self) -> CountVectorizer:
-        return CountVectorizer(
-            lowercase=self.lowercase,
-            token_pattern=self.token_pattern,
-            tokenizer=self.tokenizer,
-            preprocessor=self.preprocessor,
-            strip_accents=self.strip_accents,
-            analyzer=self.analyzer,
-        )
-
-    def build_analyzer(self):
-        """Return the callable that turns one document into its tokens.
-
-        It is scikit-learn's own analyzer, built from this indexer's
-        tokenization parameters, so it pickles.
-        """
-        return self._vectorizer().build_analyzer()
-
-    def _token_stream(self, docs: list[str]):
-        """All tokens of ``docs`` as one lazy stream, and their per-document counts.
-
-        The counts list fills up while the stream is consumed. No per-document
-        token lists are kept, which keeps a large corpus cheap to index.
-        """
-        vectorizer = self._vectorizer()
-        if self.analyzer == "word":
-            # The word analyzer is preprocess -> tokenize -> unigrams; calling
-            # the two sklearn parts directly skips the n-gram and decoding
-            # layers, which cost a third of the time for the same tokens.
-            preprocess = vectorizer.build_preprocessor()
-            tokenize = vectorizer.build_tokenizer()
-
-            def analyze(doc):
-                return tokenize(preprocess(doc))
-
-        else:
-            analyze = vectorizer.build_analyzer()
-        lengths: list[int] = []
-
-        def tokens_of(doc):
-            tokens = analyze(doc)
-            lengths.append(len(tokens))
-            return tokens
-
-        return itertools.chain.from_iterable(map(tokens_of, docs)), lengths
-
-    # -- vocabulary ---------------------------------------------------------
-    def _fixed_vocabulary(self) -> dict[str, int]:
-        specials = [self.pad_token, self.unk_token]
-        if self.pad_token == self.unk_token:
-            raise ValueError("pad_token and unk_token must differ.")
-        if isinstance(self.vocabulary, dict):
-            vocab = dict(self.vocabulary)
-            for token, expected in zip(specials, (0, 1)):
-                if token in vocab and vocab[token] != expected:
-                    raise ValueError(
-                        f"vocabulary maps {token!r} to {vocab[token]}; it must be "
-                        f"{expected}."
-                    )
-                vocab.setdefault(token, expected)
-            ids = sorted(vocab.values())
-            if ids != list(range(len(vocab))):
-                raise ValueError(
-                    "vocabulary ids must be distinct and, with 0 for "
-                    f"{self.pad_token!r} and 1 for {self.unk_token!r}, cover "
-                    f"0 .. {len(vocab) - 1} without gaps."
-                )
-            return vocab
-        tokens = list(self.vocabulary)
-        if tokens[:2] != specials:
-            tokens = specials + tokens
-        seen: dict[str, int] = {}
-        for i, token in enumerate(tokens):
-            if not isinstance(token, str):
-                raise TypeError(f"vocabulary entry {i} is {token!r}, not a string.")
-            if token in seen:
-                raise ValueError(f"vocabulary holds {token!r} twice.")
-            seen[token] = i
-        return seen
-
-    def _learn_vocabulary(self, docs: list[str]) -> list[np.ndarray]:
-        """Fit ``vocabulary_`` and return the id sequences of ``docs``.
-
-        Tokens get provisional ids in order of appearance in one pass; counts,
-        document frequencies and the final ids are then array operations.
-        """
-        stream, lengths = self._token_stream(docs)
-        provisional: defaultdict[str, int] = defaultdict()
-        provisional.default_factory = provisional.__len__
-        flat = np.fromiter(map(provisional.__getitem__, stream), dtype=np.int64)
-        tokens = list(provisional)
-        n_types, n_docs = len(tokens), len(docs)
-        counts = np.bincount(flat, minlength=n_types)
-        keep = counts >= self.min_freq
-        max_doc_count = (
-            self.max_df
-            if isinstance(self.max_df, numbers.Integral)
-            else self.max_df * n_docs
-        )
-        if max_doc_count < n_docs:
-            doc_of_token = np.repeat(np.arange(n_docs), lengths)
-            pairs = np.unique(doc_of_token * n_types + flat)
-            keep &= np.bincount(pairs % n_types, minlength=n_types) <= max_doc_count
-        specials = {self.pad_token: 0, self.unk_token: 1}
-        kept = [i for i in np.flatnonzero(keep).tolist() if tokens[i] not in specials]
-        kept.sort(key=lambda i: (-counts[i], tokens[i]))
-        if self.max_tokens is not None:
-            kept = kept[: self.max_tokens - 2]
-        if not kept:
-            raise ValueError(
-                "The vocabulary is empty: no token is left after tokenization "
-                f"and filtering (min_freq={self.min_freq}, max_df={self.max_df}). "
-                "The documents may hold no tokens, or the filters are too strict."
-            )
-        remap = np.ones(n_types, dtype=np.int64)
-        remap[kept] = np.arange(2, len(kept) + 2)
-        for token, special_id in specials.items():
-            if token in provisional:
-                remap[provisional[token]] = special_id
-        self.vocabulary_ = dict(specials)
-        self.vocabulary_.update((tokens[i], 2 + j) for j, i in enumerate(kept))
-        self.token_counts_ = {tokens[i]: int(counts[i]) for i in kept}
-        return split_by_lengths(remap[flat], lengths)
-
-    def _index(self, docs: list[str]) -> list[np.ndarray]:
-        """Id sequences of ``docs``; tokens outside the vocabulary become 1."""
-        stream, lengths = self._token_stream(docs)
-        ids = np.fromiter(
-            map(self.vocabulary_.get, stream, itertools.repeat(1)), dtype=np.int64
-        )
-        return split_by_lengths(ids, lengths)
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
