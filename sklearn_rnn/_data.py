@@ -2,10 +2,14 @@
 
 Batches are right-padded only to their own longest document, and training
 batches are formed from documents of similar length (length bucketing), so
-little work is spent on padding.
+little work is spent on padding. For truncated backpropagation through time
+(the character generator) the texts are laid end to end in parallel streams
+instead, read a chunk at a time.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -18,6 +22,8 @@ __all__ = [
     "LengthBucketSampler",
     "make_loader",
     "split_by_lengths",
+    "split_into_streams",
+    "lay_out_streams",
 ]
 
 #: Target of a padded position in per-token targets: the loss and the
@@ -155,3 +161,62 @@ def make_loader(
     return DataLoader(
         dataset, batch_sampler=sampler, collate_fn=collate_fn, **loader_params
     )
+
+
+# -- streams for truncated backpropagation through time ----------------------------
+def split_into_streams(
+    sequences: list[np.ndarray], max_streams: int, bptt_steps: int
+) -> tuple[list[np.ndarray], int]:
+    """Training pieces of at most one stream's share, and the stream count.
+
+    A sequence longer than its share of the ``max_streams`` streams (a book,
+    say) is cut into pieces, so that the streams share the work.
+    """
+    n_targets = sum(len(s) - 1 for s in sequences)
+    if n_targets < 1:
+        raise ValueError(
+            "The training text is too short: it needs at least one "
+            "character besides the separators."
+        )
+    n_streams = max(min(max_streams, n_targets), 1)
+    limit = max(bptt_steps, math.ceil(n_targets / n_streams))
+    pieces = [
+        seq[start : start + limit + 1]
+        for seq in sequences
+        for start in range(0, len(seq) - 1, limit)
+    ]
+    return pieces, n_streams
+
+
+def lay_out_streams(
+    pieces: list[np.ndarray], n_streams: int, bptt_steps: int, rng
+) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """Lay the pieces end to end, in a random order, in parallel streams.
+
+    Each piece fills whole chunks of ``bptt_steps`` (the last one padded),
+    so a piece always starts a chunk. Returns inputs and targets of shape
+    ``(n_streams, n_chunks * bptt_steps)`` and ``starts`` of shape
+    ``(n_streams, n_chunks)``: whether a stream begins a new piece at
+    that chunk, where its state is reset to zeros.
+    """
+    steps = bptt_steps
+    sizes = [math.ceil((len(p) - 1) / steps) for p in pieces]
+    streams = [[] for _ in range(n_streams)]
+    loads = np.zeros(n_streams, dtype=np.int64)
+    for i in rng.permutation(len(pieces)):
+        k = int(np.argmin(loads))  # the stream that ends first
+        streams[k].append(i)
+        loads[k] += sizes[i]
+    n_chunks = int(loads.max())
+    inputs = np.zeros((n_streams, n_chunks * steps), dtype=np.int64)
+    targets = np.zeros_like(inputs)
+    starts = np.zeros((n_streams, n_chunks), dtype=bool)
+    for k, members in enumerate(streams):
+        chunk = 0
+        for i in members:
+            piece, at = pieces[i], chunk * steps
+            inputs[k, at : at + len(piece) - 1] = piece[:-1]
+            targets[k, at : at + len(piece) - 1] = piece[1:]
+            starts[k, chunk] = True
+            chunk += sizes[i]
+    return torch.from_numpy(inputs), torch.from_numpy(targets), starts

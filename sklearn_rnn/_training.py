@@ -2,7 +2,9 @@
 
 Optimizer names, the validation-accuracy callback and the standard callback
 list (gradient clipping, early stopping with the best weights restored, the
-user's own callbacks), so each estimator states only what is its own.
+user's own callbacks), so each estimator states only what is its own; and
+one epoch of truncated backpropagation through time, which the character
+generator runs itself since skorch treats batches as independent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
+from torch import nn
 
 from ._data import IGNORE_INDEX, SequenceDataset
 
@@ -30,6 +33,7 @@ __all__ = [
     "train_net",
     "early_stopping_split",
     "FittedNetMixin",
+    "train_tbptt_epoch",
 ]
 
 OPTIMIZERS = {
@@ -212,3 +216,58 @@ class FittedNetMixin:
         """
         check_is_fitted(self, "net_")
         return self._history
+
+
+# -- truncated backpropagation through time ------------------------------------------
+def _detach(state):
+    """Cut the graph behind the recurrent state, keeping its values."""
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def _reset(state, keep: torch.Tensor):
+    """Zero the state of the batch rows where ``keep`` is False."""
+    if isinstance(state, tuple):
+        return tuple(_reset(s, keep) for s in state)
+    return state * keep[None, :, None].to(state.dtype)
+
+
+def train_tbptt_epoch(
+    module,
+    optimizer,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    starts: np.ndarray,
+    bptt_steps: int,
+    clip_grad_norm: float | None,
+    device,
+) -> float:
+    """One pass of truncated BPTT over laid-out streams; mean loss per target.
+
+    ``inputs``, ``targets`` and ``starts`` are as made by
+    :func:`~sklearn_rnn._data.lay_out_streams`; ``module(x, state)`` returns
+    logits and the new state. The state is carried from chunk to chunk and
+    detached between them, and reset to zeros where a stream starts a new
+    piece. Targets 0 (padding) are not scored.
+    """
+    module.train()
+    loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
+    steps = bptt_steps
+    state, total = None, 0.0
+    for chunk in range(starts.shape[1]):
+        x = inputs[:, chunk * steps : (chunk + 1) * steps].to(device)
+        t = targets[:, chunk * steps : (chunk + 1) * steps].to(device)
+        if state is not None:  # a new piece starts from zeros, as in score
+            keep = torch.from_numpy(~starts[:, chunk]).to(device)
+            state = _reset(state, keep)
+        logits, state = module(x, state)
+        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
+        optimizer.zero_grad()
+        (loss / int((t != 0).sum())).backward()
+        if clip_grad_norm is not None:
+            nn.utils.clip_grad_norm_(module.parameters(), clip_grad_norm)
+        optimizer.step()
+        state = _detach(state)  # carry the values, cut the gradient
+        total += loss.item()
+    return total / int((targets != 0).sum())

@@ -25,9 +25,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
-from torch import nn
 
-from ._training import NETWORK_CONSTRAINTS, get_optimizer
+from ._data import lay_out_streams, split_into_streams
+from ._training import NETWORK_CONSTRAINTS, get_optimizer, train_tbptt_epoch
 from ._validation import check_documents
 from .nn import CharLanguageModel
 from .text import VocabularyIndexer
@@ -37,20 +37,6 @@ __all__ = ["CharRNNGenerator"]
 #: Scoring runs long texts through the network this many steps at a time,
 #: carrying the state, so memory does not grow with the text length.
 _EVAL_CHUNK = 512
-
-
-def _detach(state):
-    """Cut the graph behind the recurrent state, keeping its values."""
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
-
-
-def _reset(state, keep: torch.Tensor):
-    """Zero the state of the batch rows where ``keep`` is False."""
-    if isinstance(state, tuple):
-        return tuple(_reset(s, keep) for s in state)
-    return state * keep[None, :, None].to(state.dtype)
 
 
 class CharRNNGenerator(BaseEstimator):
@@ -137,8 +123,9 @@ default="adam"
 
     Notes
     -----
-    The training loop is written out here rather than run by skorch:
-    skorch treats batches as independent samples, while truncated BPTT needs
+    The training loop is not run by skorch (it is
+    ``sklearn_rnn._training.train_tbptt_epoch``): skorch treats batches as
+    independent samples, while truncated BPTT needs
     batches in stream order with the recurrent state handed from each batch
     to the next. The history still uses skorch's :class:`~skorch.history.
     History`. ``score`` returns natural-log units: the bits per character
@@ -218,58 +205,6 @@ default="adam"
         sep = self.separator
         self.indexer_.fit([sep + sep.join(texts) + sep])
 
-    def _segments(self, sequences: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
-        """Training pieces of at most one stream's share, and the stream count.
-
-        A sequence longer than its share of the ``batch_size`` streams (a
-        book, say) is cut into pieces, so that the streams share the work.
-        """
-        n_targets = sum(len(s) - 1 for s in sequences)
-        if n_targets < 1:
-            raise ValueError(
-                "The training text is too short: it needs at least one "
-                "character besides the separators."
-            )
-        n_streams = max(min(self.batch_size, n_targets), 1)
-        limit = max(self.bptt_steps, math.ceil(n_targets / n_streams))
-        pieces = [
-            seq[start : start + limit + 1]
-            for seq in sequences
-            for start in range(0, len(seq) - 1, limit)
-        ]
-        return pieces, n_streams
-
-    def _layout(self, pieces: list[np.ndarray], n_streams: int, rng):
-        """Lay the pieces end to end, in a random order, in parallel streams.
-
-        Each piece fills whole chunks of ``bptt_steps`` (the last one padded),
-        so a piece always starts a chunk. Returns inputs and targets of shape
-        ``(n_streams, n_chunks * bptt_steps)`` and ``starts`` of shape
-        ``(n_streams, n_chunks)``: whether a stream begins a new piece at
-        that chunk, where its state is reset to zeros.
-        """
-        steps = self.bptt_steps
-        sizes = [math.ceil((len(p) - 1) / steps) for p in pieces]
-        streams = [[] for _ in range(n_streams)]
-        loads = np.zeros(n_streams, dtype=np.int64)
-        for i in rng.permutation(len(pieces)):
-            k = int(np.argmin(loads))  # the stream that ends first
-            streams[k].append(i)
-            loads[k] += sizes[i]
-        n_chunks = int(loads.max())
-        inputs = np.zeros((n_streams, n_chunks * steps), dtype=np.int64)
-        targets = np.zeros_like(inputs)
-        starts = np.zeros((n_streams, n_chunks), dtype=bool)
-        for k, members in enumerate(streams):
-            chunk = 0
-            for i in members:
-                piece, at = pieces[i], chunk * steps
-                inputs[k, at : at + len(piece) - 1] = piece[:-1]
-                targets[k, at : at + len(piece) - 1] = piece[1:]
-                starts[k, chunk] = True
-                chunk += sizes[i]
-        return torch.from_numpy(inputs), torch.from_numpy(targets), starts
-
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
         """Ids of ``separator + text + separator`` for each text."""
         sep_id = self._separator_id()
@@ -277,31 +212,6 @@ default="adam"
             np.concatenate(([sep_id], ids, [sep_id]))
             for ids in self.indexer_.transform(texts)
         ]
-
-    # -- training ---------------------------------------------------------------
-    def _train_epoch(self, module, optimizer, pieces, n_streams, rng) -> float:
-        """One pass of truncated BPTT over the pieces; mean loss per char."""
-        module.train()
-        inputs, targets, starts = self._layout(pieces, n_streams, rng)
-        loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
-        steps = self.bptt_steps
-        state, total = None, 0.0
-        for chunk in range(starts.shape[1]):
-            x = inputs[:, chunk * steps : (chunk + 1) * steps].to(self.device)
-            t = targets[:, chunk * steps : (chunk + 1) * steps].to(self.device)
-            if state is not None:  # a new piece starts from zeros, as in score
-                keep = torch.from_numpy(~starts[:, chunk]).to(self.device)
-                state = _reset(state, keep)
-            logits, state = module(x, state)
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
-            optimizer.zero_grad()
-            (loss / int((t != 0).sum())).backward()
-            if self.clip_grad_norm is not None:
-                nn.utils.clip_grad_norm_(module.parameters(), self.clip_grad_norm)
-            optimizer.step()
-            state = _detach(state)  # carry the values, cut the gradient
-            total += loss.item()
-        return total / int((targets != 0).sum())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -338,7 +248,9 @@ default="adam"
                 texts, test_size=n_valid, random_state=seed
             )
         self._fit_vocabulary(texts)
-        pieces, n_streams = self._segments(self._encode(texts))
+        pieces, n_streams = split_into_streams(
+            self._encode(texts), self.batch_size, self.bptt_steps
+        )
         valid_ids = self._encode(valid_texts) if valid_texts is not None else None
 
         with torch.random.fork_rng(devices=[]):
@@ -358,8 +270,13 @@ default="adam"
             best_loss, best_state, best_epoch = math.inf, None, 0
             for epoch in range(1, self.max_epochs + 1):
                 start = time.perf_counter()
-                train_loss = self._train_epoch(
-                    module, optimizer, pieces, n_streams, rng
+                train_loss = train_tbptt_epoch(
+                    module,
+                    optimizer,
+                    *lay_out_streams(pieces, n_streams, self.bptt_steps, rng),
+                    self.bptt_steps,
+                    self.clip_grad_norm,
+                    self.device,
                 )
                 self.history_.new_epoch()
                 self.history_.record("epoch", epoch)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
+from sklearn_rnn._data import lay_out_streams, split_into_streams
 from sklearn_rnn.generator import CharRNNGenerator
 from sklearn_rnn.nn import CharLanguageModel
 
@@ -102,9 +103,12 @@ def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):
 def test_training_reads_each_text_as_score_does():
     gen = CharRNNGenerator(**SMALL, random_state=0, early_stopping=False)
     gen._fit_vocabulary(TEXTS)
-    pieces, n_streams = gen._segments(gen._encode(TEXTS))
+    pieces, n_streams = split_into_streams(
+        gen._encode(TEXTS), gen.batch_size, gen.bptt_steps
+    )
     assert len(pieces) == len(TEXTS) and n_streams == 8
-    inputs, targets, starts = gen._layout(pieces, n_streams, np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    inputs, targets, starts = lay_out_streams(pieces, n_streams, gen.bptt_steps, rng)
     sep = gen._separator_id()
     steps = gen.bptt_steps
     for row in range(n_streams):
@@ -112,8 +116,8 @@ def test_training_reads_each_text_as_score_does():
             assert inputs[row, chunk * steps] == sep  # a text starts a chunk
     assert int((targets != 0).sum()) == sum(len(t) + 1 for t in TEXTS)
     # a book is cut into one piece per stream
-    book, _ = gen._segments(gen._encode(["".join(TEXTS)]))
-    assert len(book) == 8
+    book = gen._encode(["".join(TEXTS)])
+    assert len(split_into_streams(book, gen.batch_size, gen.bptt_steps)[0]) == 8
 
 
 def test_same_random_state_same_model():
