@@ -448,17 +448,10 @@ class HMMTagger(TaggerMixin, BaseEstimator):
         sentences = check_sentences(X)
         tag_ids = self._encode_tags(check_tag_sequences(y, sentences))
         word_ids = self._fit_words(sentences)
-        n_tags = len(self.classes_)
-        n_words = len(self.word_indexer_.vocabulary_)
-        self.startprob_, self.transmat_, self.emissionprob_ = tagged_counts(
-            tag_ids,
-            word_ids,
-            n_tags,
-            n_words,
-            self.alpha,
-            self.emission_alpha,
-            self.rare_threshold,
-        )
+        n_tags, n_words = len(self.classes_), len(self.word_indexer_.vocabulary_)
+        smoothing = (self.alpha, self.emission_alpha, self.rare_threshold)
+        probabilities = tagged_counts(tag_ids, word_ids, n_tags, n_words, *smoothing)
+        self.startprob_, self.transmat_, self.emissionprob_ = probabilities
         hmm = CategoricalHMM(n_components=n_tags, n_features=n_words)
         hmm.startprob_ = self.startprob_
         hmm.transmat_ = self.transmat_
