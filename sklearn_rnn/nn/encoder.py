@@ -168,7 +168,12 @@ class RecurrentEncoder(nn.Module):
         first on its way back, so it runs on a packed sequence.
         """
         if lengths is None:
-            lengths = torch.full(tokens.shape[:1], tokens.shape[1], dtype=torch.int64)
+            lengths = torch.full(
+                tokens.shape[:1],
+                tokens.shape[1],
+                dtype=torch.int64,
+                device=tokens.device,
+            )
         lengths = lengths.clamp(min=1)
         if self.training and self.word_dropout > 0:
             dropped = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
