@@ -14,12 +14,15 @@ from .generator import CharRNNGenerator
 from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline
 from .tagger import RNNTagger
 from .text import SequencePadder, VocabularyIndexer
+from .vectors import WordVectors, load_word_vectors
 
 __version__ = "0.1.0"
 
 __all__ = [
     "VocabularyIndexer",
     "SequencePadder",
+    "WordVectors",
+    "load_word_vectors",
     "RNNClassifier",
     "LSTMClassifier",
     "GRUClassifier",
