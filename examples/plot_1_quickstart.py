@@ -81,9 +81,11 @@ for text, label, proba in zip(new, clf.predict(new), clf.predict_proba(new)):
 # %%
 # How training went
 # -----------------
-# The fitted network keeps skorch's training history: one row per epoch with
-# the training loss and the validation loss and accuracy.
-history = clf[-1].history_
+# The early-stopping run keeps skorch's training history: one row per epoch
+# with the training loss and the validation loss and accuracy
+# (``validation_history_``; ``history_`` is that of the network kept, here the
+# one retrained on all the data).
+history = clf[-1].validation_history_
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(history[:, "epoch"], history[:, "train_loss"], "o-", label="training loss")
 ax.plot(history[:, "epoch"], history[:, "valid_loss"], "o-", label="validation loss")

@@ -149,9 +149,11 @@ fig.tight_layout()
 # %%
 # The training history
 # --------------------
-# skorch records one row per epoch; ``history_`` exposes it. Columns can be
+# skorch records one row per epoch. ``validation_history_`` is the run with
+# early stopping, with its validation columns; ``history_`` that of the
+# network kept (the one retrained on all the data, by default). Columns can be
 # read by name across epochs, and per-batch values are kept too.
-history = clf.history_
+history = clf.validation_history_
 print("columns of the last epoch:", sorted(history[-1].keys()))
 print(
     "epochs trained:",

@@ -111,11 +111,14 @@ class TokenizerMixin:
             seen[token] = i
         return seen
 
-    def _learn_vocabulary(self, docs: list[str]) -> list[np.ndarray]:
+    def _learn_vocabulary(self, docs: list[str], vectors=None) -> list[np.ndarray]:
         """Fit ``vocabulary_`` and return the id sequences of ``docs``.
 
         Tokens get provisional ids in order of appearance in one pass; counts,
         document frequencies and the final ids are then array operations.
+        With ``vectors`` (a :class:`~sklearn_rnn.WordVectors`), their words
+        take the ids ``VECTOR_ID_OFFSET + row`` and the filters apply only to
+        the training tokens without a vector, whose ids follow.
         """
         stream, lengths = self._token_stream(docs)
         provisional: defaultdict[str, int] = defaultdict()
@@ -135,24 +138,36 @@ class TokenizerMixin:
             pairs = np.unique(doc_of_token * n_types + flat)
             keep &= np.bincount(pairs % n_types, minlength=n_types) <= max_doc_count
         specials = {self.pad_token: 0, self.unk_token: 1}
-        kept = [i for i in np.flatnonzero(keep).tolist() if tokens[i] not in specials]
+        known = {} if vectors is None else vectors.index
+        kept = [
+            i
+            for i in np.flatnonzero(keep).tolist()
+            if tokens[i] not in specials and tokens[i] not in known
+        ]
         kept.sort(key=lambda i: (-counts[i], tokens[i]))
         if self.max_tokens is not None:
             kept = kept[: self.max_tokens - 2]
-        if not kept:
+        if not kept and vectors is None:
             raise ValueError(
                 "The vocabulary is empty: no token is left after tokenization "
                 f"and filtering (min_freq={self.min_freq}, max_df={self.max_df}). "
                 "The documents may hold no tokens, or the filters are too strict."
             )
-        remap = np.ones(n_types, dtype=np.int64)
-        remap[kept] = np.arange(2, len(kept) + 2)
-        for token, special_id in specials.items():
-            if token in provisional:
-                remap[provisional[token]] = special_id
-        self.vocabulary_ = dict(specials)
-        self.vocabulary_.update((tokens[i], 2 + j) for j, i in enumerate(kept))
-        self.token_counts_ = {tokens[i]: int(counts[i]) for i in kept}
+        id_to_token = list(specials)
+        if vectors is not None:
+            id_to_token += vectors.words
+        id_to_token += [tokens[i] for i in kept]
+        vocabulary: dict[str, int] = {}
+        for i, token in enumerate(id_to_token):
+            vocabulary.setdefault(token, i)  # a special found in the vectors stays
+        self.vocabulary_ = vocabulary
+        self._id_to_token = np.array(id_to_token, dtype=object)
+        remap = np.fromiter(
+            (vocabulary.get(t, 1) for t in tokens), dtype=np.int64, count=n_types
+        )
+        self.token_counts_ = {
+            tokens[i]: int(counts[i]) for i in np.flatnonzero(remap > 1).tolist()
+        }
         return split_by_lengths(remap[flat], lengths)
 
     def _index(self, docs: list[str]) -> list[np.ndarray]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
@@ -29,8 +31,11 @@ __all__ = [
     "SKORCH_CONSTRAINTS",
     "ValidAccuracy",
     "get_optimizer",
+    "class_weights",
     "training_callbacks",
     "train_net",
+    "refit_net",
+    "RefitWarning",
     "early_stopping_split",
     "FittedNetMixin",
     "train_tbptt_epoch",
@@ -105,6 +110,25 @@ class ValidAccuracy(Callback):
             net.history.record("valid_acc", self.correct_ / self.seen_)
 
 
+def class_weights(class_weight, classes: np.ndarray, y_encoded: np.ndarray):
+    """The loss weights of ``classes`` for a ``class_weight`` parameter
+    (None, "balanced" or a dict from class to weight), as a tensor or None."""
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight names classes not in y: {sorted(unknown, key=str)}."
+            )
+        weights = np.array([class_weight.get(c, 1.0) for c in classes.tolist()])
+    else:
+        weights = compute_class_weight(
+            "balanced", classes=np.arange(len(classes)), y=y_encoded
+        )
+    return torch.tensor(weights, dtype=torch.float32)
+
+
 def training_callbacks(
     clip_grad_norm: float | None,
     early_stopping: bool,
@@ -174,21 +198,76 @@ def early_stopping_split(
     return subset(train_idx), subset(valid_idx)
 
 
-def train_net(build, train, valid, seed: int, continuing: bool = False):
+def train_net(build, train, valid, seed: int):
     """Build (or take) a skorch net and train it, seeded, on ``train``.
 
     ``build()`` returns the net; it runs inside the seeded random state, so
     the weight initialisation follows ``seed`` too, and PyTorch's global
     random state is left as it was. ``valid`` (or None) is the early-stopping
-    set; it is dropped from the fitted net so that pickles stay small.
-    ``continuing`` trains further with ``partial_fit`` instead of ``fit``.
+    set; it is dropped from the fitted net so that pickles stay small. A net
+    that is initialised already (one filled with pretrained vectors, or one
+    trained before and continued with ``warm_start``) trains further with
+    ``partial_fit``, which keeps its weights.
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = build()
         net.train_split = predefined_split(valid) if valid is not None else None
-        (net.partial_fit if continuing else net.fit)(train, None)
+        (net.partial_fit if net.initialized_ else net.fit)(train, None)
     net.train_split = None
+    return net
+
+
+def best_epoch(net) -> int:
+    """The epoch early stopping kept, or the last one without it."""
+    stopper = dict(net.callbacks_).get("early_stopping")
+    return int(stopper.best_epoch_) if stopper is not None else len(net.history)
+
+
+def mean_loss(net, dataset) -> float:
+    """The net's criterion over ``dataset`` in evaluation mode (no dropout)."""
+    logits = net.forward(dataset, training=False, device=net.device)
+    targets = torch.as_tensor(np.asarray(dataset.y), device=logits.device)
+    return float(net.get_loss(logits, targets, training=False))
+
+
+class RefitWarning(UserWarning):
+    """The network retrained on all the data fits it worse than the
+    early-stopped one, which is kept instead."""
+
+
+def refit_net(build, search, data, seed: int, max_epochs: int):
+    """Retrain on all of ``data`` for the epochs early stopping picked.
+
+    ``search`` is the early-stopped net, ``build(epochs)`` a fresh net that
+    trains that many epochs. The new net is kept only when its mean loss on
+    ``data`` (evaluation mode) is at most that of ``search``: a net that
+    fits all the training data worse than the one trained on part of it has
+    not learned what ``search`` learned (it can sit longer on a plateau, for
+    instance). It then trains on one epoch at a time up to ``max_epochs``;
+    if it still falls short, ``search`` is returned, with a
+    :class:`RefitWarning`.
+    """
+    epochs = best_epoch(search)
+    target = mean_loss(search, data)
+    net = train_net(lambda: build(epochs), data, None, seed)
+    loss = mean_loss(net, data)
+    while loss > target:
+        if len(net.history) >= max_epochs:
+            warnings.warn(
+                f"The network retrained on all the training data reached a "
+                f"mean loss of {loss:.4g} after {len(net.history)} epochs, "
+                f"above the {target:.4g} of the early-stopped network (best "
+                f"epoch {epochs}); the early-stopped network is kept. Raise "
+                "max_epochs, or pass refit=False to skip the refit.",
+                RefitWarning,
+                stacklevel=3,
+            )
+            return search
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed + len(net.history))
+            net.partial_fit(data, None, epochs=1)
+        loss = mean_loss(net, data)
     return net
 
 
@@ -197,25 +276,21 @@ class FittedNetMixin:
 
     def _set_net(self, net, search=None) -> None:
         """Keep ``net``; ``search`` is the early-stopping run that picked its
-        number of epochs, when ``net`` was then retrained on all the data."""
+        number of epochs, when a refit on all the data was tried (``net`` is
+        ``search`` itself when the refit was not kept)."""
         record = net if search is None else search
         self.net_ = net
-        self.n_epochs_ = len(record.history)
-        stopper = dict(record.callbacks_).get("early_stopping")
-        self.best_epoch_ = (
-            int(stopper.best_epoch_) if stopper is not None else self.n_epochs_
-        )
-        self._history = record.history
+        self.n_epochs_ = len(net.history)
+        self.best_epoch_ = best_epoch(record)
+        self.refitted_ = net is not record
+        has_stopper = "early_stopping" in dict(record.callbacks_)
+        self.validation_history_ = record.history if has_stopper else None
 
     @property
     def history_(self):
-        """The skorch history (one row per epoch) of the run with early stopping.
-
-        When the final network was retrained on all the data (``refit``), its
-        own history is ``net_.history``.
-        """
+        """The skorch history (one row per epoch) of the network kept."""
         check_is_fitted(self, "net_")
-        return self._history
+        return self.net_.history
 
 
 # -- truncated backpropagation through time ------------------------------------------

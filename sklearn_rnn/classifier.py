@@ -2,13 +2,13 @@
 
 The estimator holds a fitted :class:`skorch.NeuralNetClassifier` in ``net_``
 (composition): scikit-learn conventions live here, the training loop lives in
-skorch, and the network in :mod:`sklearn_rnn.modules`.
+skorch, and the network in :mod:`sklearn_rnn.nn`.
 """
 
 from __future__ import annotations
 
 import numbers
-import types
+import os
 
 import numpy as np
 import torch
@@ -17,32 +17,30 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
+from ._embedding import RowPlan, plan_rows
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    class_weights,
     early_stopping_split,
     get_optimizer,
+    refit_net,
     train_net,
     training_callbacks,
 )
-from ._validation import check_labels, check_sequences, max_token_id
+from ._validation import check_labels, check_sequences
 from .nn import RecurrentClassifierModule
 from .text import SequencePadder, VocabularyIndexer
+from .vectors import WordVectors, resolve_vectors
 
-__all__ = [
-    "RNNClassifier",
-    "LSTMClassifier",
-    "GRUClassifier",
-    "make_rnn_pipeline",
-]
+__all__ = ["RNNClassifier", "make_rnn_pipeline"]
 
 
 class RNNClassifier(
@@ -63,8 +61,9 @@ class RNNClassifier(
     ----------
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell; "rnn" is the Elman network.
-    embedding_dim : int, default=128
-        Size of the token embeddings (ignored when ``embeddings`` is given).
+    embedding_dim : int, default=None
+        Size of the token embeddings: 128, or the dimension of ``vectors`` or
+        ``embeddings`` when given (an explicit value must then agree).
     hidden_size : int, default=128
         Size of the recurrent state per direction.
     num_layers : int, default=1
@@ -82,10 +81,24 @@ class RNNClassifier(
         mean or max of the outputs over real tokens.
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation of the plain RNN cell (``cell="rnn"`` only).
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors that initialise the embedding: a file read by
+        :func:`load_word_vectors` (once per process) or the loaded object.
+        The token ids must come from ``VocabularyIndexer(vectors=...)`` with
+        the same vectors (:func:`make_rnn_pipeline` builds both): the id
+        ``2 + r`` is the word of row ``r``, so the vectors are aligned to each
+        fit's own vocabulary, also per fold of a grid search. Training
+        tokens without a vector start at random on the vectors' scale; words
+        never seen in training keep their pretrained vector at prediction.
+        Coverage is reported in ``vectors_coverage_``.
     embeddings : array-like of shape (vocab_size, embedding_dim), default=None
-        Pretrained embeddings, row ``i`` for token id ``i``.
+        A pretrained embedding matrix, row ``i`` for token id ``i`` (the
+        low-level alternative to ``vectors``).
     freeze_embeddings : bool, default=False
-        Do not train the pretrained embeddings.
+        Do not train the pretrained rows of the embedding (those of
+        ``vectors`` or ``embeddings``); rows without a vector still learn.
+    embedding_lr : float or None, default=None
+        Learning rate of the embedding; None uses ``lr``.
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
@@ -111,9 +124,13 @@ default="adam"
     refit : bool, default=True
         With early stopping, once the best number of epochs is known, train
         a new network (same seed) on all the training data, the validation
-        part included, for that many epochs; it is the network kept. This
-        doubles the training time; on validation splits of TREC-6 it gained
-        1 point of accuracy (``benchmarks/tune_defaults.py``). Not done when
+        part included, for that many epochs. It is kept only if it fits the
+        training data at least as well as the early-stopped network (mean
+        loss over all training documents); if not, it trains on, one epoch
+        at a time up to ``max_epochs``, and when it still falls short the
+        early-stopped network is kept, with a warning. Refitting doubles the
+        training time; on validation splits of TREC-6 it gained 1 point of
+        accuracy (``benchmarks/tune_defaults.py``). Not done when
         ``warm_start`` continues training.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
@@ -139,20 +156,28 @@ default=None
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     net_ : skorch.NeuralNetClassifier
-        The trained skorch network (history, callbacks, module); with
-        ``refit``, the one retrained on all the data.
+        The trained skorch network that predicts (history, callbacks,
+        module): the refit one, or the early-stopped one.
     vocab_size_ : int
-        Number of token ids the embedding holds; larger ids seen later are
-        read as ``<unk>`` (1).
+        Number of token ids the model knows; larger ids are read as
+        ``<unk>`` (1).
     history_ : skorch.history.History
+        Per-epoch record of the network kept (``net_.history``).
+    validation_history_ : skorch.history.History or None
         Per-epoch record of the run with early stopping (``train_loss``,
-        ``valid_loss``, ``valid_acc``), also when ``refit`` retrained.
+        ``valid_loss``, ``valid_acc``); the same as ``history_`` when that
+        network is the one kept, None without early stopping.
     n_epochs_ : int
-        Epochs trained in that run.
+        Epochs the kept network was trained.
     best_epoch_ : int
-        The best epoch by validation accuracy with early stopping (the
-        weights kept, or the number of epochs of the refit), else the last
-        epoch.
+        The best epoch by validation accuracy with early stopping, else the
+        last epoch.
+    refitted_ : bool
+        Whether the kept network is the one retrained on all the data.
+    vectors_coverage_ : dict or None
+        With ``vectors``: the share of the distinct training tokens
+        (``"types"``) and of all training tokens (``"tokens"``) that have a
+        pretrained vector.
 
     See Also
     --------
@@ -174,20 +199,23 @@ default=None
         "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "pooling": [StrOptions({"last", "mean", "max"})],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "vectors": [str, os.PathLike, WordVectors, None],
         "embeddings": ["array-like", None],
         "freeze_embeddings": ["boolean"],
+        "embedding_lr": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
         "refit": ["boolean"],
         **NETWORK_CONSTRAINTS,
         **SKORCH_CONSTRAINTS,
+        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
         self,
         *,
         cell: str = "lstm",
-        embedding_dim: int = 128,
+        embedding_dim: int | None = None,
         hidden_size: int = 128,
         num_layers: int = 1,
         bidirectional: bool = False,
@@ -195,8 +223,10 @@ default=None
         word_dropout: float = 0.0,
         pooling: str = "last",
         nonlinearity: str = "tanh",
+        vectors=None,
         embeddings=None,
         freeze_embeddings: bool = False,
+        embedding_lr: float | None = None,
         max_epochs: int = 20,
         batch_size: int = 64,
         lr: float = 1e-3,
@@ -224,8 +254,10 @@ default=None
         self.word_dropout = word_dropout
         self.pooling = pooling
         self.nonlinearity = nonlinearity
+        self.vectors = vectors
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
+        self.embedding_lr = embedding_lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -245,59 +277,29 @@ default=None
         self.callbacks = callbacks
 
     # -- building the skorch net ------------------------------------------
-    def _embedding_matrix(self, max_id: int):
-        if self.embeddings is None:
-            return None, max(max_id + 1, 2), self.embedding_dim
-        matrix = np.asarray(self.embeddings, dtype=np.float32)
-        if matrix.ndim != 2:
-            raise ValueError(
-                f"embeddings must be 2-D (vocab_size, embedding_dim); got shape "
-                f"{matrix.shape}."
-            )
-        if matrix.shape[0] <= max_id:
-            raise ValueError(
-                f"embeddings has {matrix.shape[0]} rows but the data holds token "
-                f"id {max_id}; it needs a row for every id of the vocabulary."
-            )
-        return torch.from_numpy(matrix), matrix.shape[0], matrix.shape[1]
-
-    def _class_weights(self, y_encoded: np.ndarray) -> torch.Tensor | None:
-        if self.class_weight is None:
-            return None
-        if isinstance(self.class_weight, dict):
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"class_weight names classes not in y: {sorted(unknown, key=str)}."
-                )
-            weights = np.array(
-                [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()]
-            )
-        else:
-            weights = compute_class_weight(
-                "balanced", classes=np.arange(len(self.classes_)), y=y_encoded
-            )
-        return torch.tensor(weights, dtype=torch.float32)
-
     def _build_net(
-        self, max_id: int, y_encoded: np.ndarray, seed: int, epochs: int | None = None
+        self,
+        rows: RowPlan,
+        y_encoded: np.ndarray,
+        seed: int,
+        epochs: int | None = None,
     ):
-        """The skorch net; ``epochs`` trains exactly that many, without early
-        stopping (the refit on all the data)."""
-        embeddings, vocab_size, embedding_dim = self._embedding_matrix(max_id)
-        self.vocab_size_ = vocab_size
+        """The initialised skorch net; ``epochs`` trains exactly that many,
+        without early stopping (the refit on all the data)."""
         callbacks = training_callbacks(
             self.clip_grad_norm,
             self.early_stopping and epochs is None,
             self.patience,
             self.callbacks,
         )
-        return NeuralNetClassifier(
+        groups = []
+        if self.embedding_lr is not None:
+            groups = [("encoder.embedding.*", {"lr": self.embedding_lr})]
+        net = NeuralNetClassifier(
             RecurrentClassifierModule,
-            module__vocab_size=vocab_size,
+            **{f"module__{k}": v for k, v in rows.module_params.items()},
             module__n_classes=len(self.classes_),
             module__cell=self.cell,
-            module__embedding_dim=embedding_dim,
             module__hidden_size=self.hidden_size,
             module__num_layers=self.num_layers,
             module__bidirectional=self.bidirectional,
@@ -305,12 +307,14 @@ default=None
             module__word_dropout=self.word_dropout,
             module__pooling=self.pooling,
             module__nonlinearity=self.nonlinearity,
-            module__embeddings=embeddings,
             module__freeze_embeddings=self.freeze_embeddings,
             criterion=torch.nn.CrossEntropyLoss,
-            criterion__weight=self._class_weights(y_encoded),
+            criterion__weight=class_weights(
+                self.class_weight, self.classes_, y_encoded
+            ),
             optimizer=get_optimizer(self.optimizer),
             optimizer__weight_decay=self.weight_decay,
+            optimizer__param_groups=groups,
             lr=self.lr,
             max_epochs=self.max_epochs if epochs is None else epochs,
             batch_size=self.batch_size,
@@ -323,7 +327,9 @@ default=None
             callbacks__valid_acc=ValidAccuracy(),
             device=self.device,
             verbose=self.verbose,
-        )
+        ).initialize()
+        rows.fill(net.module_.encoder.embedding)
+        return net
 
     def _split(self, seqs, y_encoded, seed: int):
         """Training dataset and (length-sorted) validation dataset or None."""
@@ -362,49 +368,47 @@ default=None
                     f"{sorted(unknown, key=str)}."
                 )
             y_encoded = np.searchsorted(self.classes_, y_arr).astype(np.int64)
-            seqs = self._map_unseen(seqs)
         else:
             encoder = LabelEncoder().fit(y_arr)
             self.classes_ = encoder.classes_
             y_encoded = encoder.transform(y_arr).astype(np.int64)
+            self._rows = plan_rows(
+                seqs,
+                vectors=resolve_vectors(self.vectors),
+                embeddings=self.embeddings,
+                embedding_dim=self.embedding_dim,
+            )
+            self.vocab_size_ = self._rows.id_map.size
+            self.vectors_coverage_ = self._rows.coverage
+        rows = self._rows.to_rows(seqs)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        train, valid = self._split(seqs, y_encoded, seed)
+        train, valid = self._split(rows, y_encoded, seed)
         if continuing:
             # a plain attribute: set_params would re-initialise the module
             self.net_.iterator_train__generator = np.random.default_rng(seed)
-            max_id = None
-        else:
-            max_id = max_token_id(seqs)
 
-        def build():
+        def build(epochs=None):
             if continuing:
                 return self.net_
-            return self._build_net(max_id, y_encoded, seed)
+            return self._build_net(self._rows, y_encoded, seed, epochs=epochs)
 
-        net = train_net(build, train, valid, seed, continuing)
-        self._set_net(net)
+        net = train_net(build, train, valid, seed)
         if valid is None or continuing or not self.refit:
-            return self
-        epochs = self.best_epoch_
-        final = train_net(
-            lambda: self._build_net(max_id, y_encoded, seed, epochs=epochs),
-            SequenceDataset(seqs, y_encoded),
-            None,
-            seed,
-        )
-        self._set_net(final, search=net)
+            self._set_net(net)
+        else:
+            final = refit_net(
+                build, net, SequenceDataset(rows, y_encoded), seed, self.max_epochs
+            )
+            self._set_net(final, search=net)
+        self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
-
-    def _map_unseen(self, seqs: list[np.ndarray]) -> list[np.ndarray]:
-        limit = self.vocab_size_
-        return [np.where(s >= limit, 1, s) for s in seqs]
 
     def _class_scores(self, X) -> np.ndarray:
         """Logits, one column per class, in the caller's document order."""
         check_is_fitted(self, "net_")
-        seqs = self._map_unseen(check_sequences(X, strip_pad=True))
+        seqs = self._rows.to_rows(check_sequences(X, strip_pad=True))
         order = np.argsort([len(s) for s in seqs], kind="stable")
         dataset = SequenceDataset([seqs[i] for i in order])
         out = np.empty((len(seqs), len(self.classes_)), dtype=np.float64)
@@ -436,62 +440,10 @@ default=None
         return tags
 
 
-def _preset(cls_name: str, cell: str, doc: str) -> type:
-    """A subclass of RNNClassifier whose only change is the default ``cell``.
-
-    The ``__init__`` is RNNClassifier's own code with another keyword default,
-    so the parameters are listed once and ``get_params`` sees them all.
-    """
-    base_init = RNNClassifier.__init__
-    init = types.FunctionType(
-        base_init.__code__, base_init.__globals__, "__init__", base_init.__defaults__
-    )
-    init.__kwdefaults__ = {**base_init.__kwdefaults__, "cell": cell}
-    init.__annotations__ = base_init.__annotations__
-    init.__qualname__ = f"{cls_name}.__init__"
-    return type(
-        cls_name,
-        (RNNClassifier,),
-        {"__init__": init, "__doc__": doc, "__module__": __name__},
-    )
-
-
-LSTMClassifier = _preset(
-    "LSTMClassifier",
-    "lstm",
-    """LSTM text classifier: :class:`RNNClassifier` with ``cell="lstm"``.
-
-    Takes every parameter of :class:`RNNClassifier`; ``cell`` stays a
-    parameter, so a grid search can still change it.
-
-    Examples
-    --------
-    >>> from sklearn_rnn import LSTMClassifier
-    >>> LSTMClassifier().cell
-    'lstm'
-    """,
-)
-
-GRUClassifier = _preset(
-    "GRUClassifier",
-    "gru",
-    """GRU text classifier: :class:`RNNClassifier` with ``cell="gru"``.
-
-    Takes every parameter of :class:`RNNClassifier`; ``cell`` stays a
-    parameter, so a grid search can still change it.
-
-    Examples
-    --------
-    >>> from sklearn_rnn import GRUClassifier
-    >>> GRUClassifier().cell
-    'gru'
-    """,
-)
-
-
 def make_rnn_pipeline(
     cell: str = "lstm",
     *,
+    vectors=None,
     indexer_params: dict | None = None,
     padder_params: dict | None = None,
     **classifier_params,
@@ -502,6 +454,12 @@ def make_rnn_pipeline(
     ----------
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell of the classifier.
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors, given to both the indexer (so that words
+        never seen in training keep their vector) and the classifier (which
+        initialises its embedding from them). A grid search that changes
+        them must change ``indexer__vectors`` and ``classifier__vectors``
+        together.
     indexer_params : dict, default=None
         Parameters of the :class:`VocabularyIndexer` step.
     padder_params : dict, default=None
@@ -524,9 +482,13 @@ def make_rnn_pipeline(
     >>> pipe.get_params()["classifier__cell"]
     'gru'
     """
+    indexer_params = dict(indexer_params or {})
+    if vectors is not None:
+        indexer_params.setdefault("vectors", vectors)
+        classifier_params.setdefault("vectors", vectors)
     return Pipeline(
         [
-            ("indexer", VocabularyIndexer(**(indexer_params or {}))),
+            ("indexer", VocabularyIndexer(**indexer_params)),
             ("padder", SequencePadder(**(padder_params or {}))),
             ("classifier", RNNClassifier(cell=cell, **classifier_params)),
         ]

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -16,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._tokenize import TokenizerMixin
 from ._validation import check_documents, check_sequences
+from .vectors import WordVectors, resolve_vectors
 
 __all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
 
@@ -72,6 +74,17 @@ class VocabularyIndexer(
         Name of the padding token (id 0).
     unk_token : str, default="<unk>"
         Name of the unknown-token token (id 1).
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors (a file for :func:`load_word_vectors`, or the
+        loaded object). Their words are then part of the vocabulary, also
+        those never seen in training, so that a model initialised from the
+        same vectors (``RNNClassifier(vectors=...)``) reads them with their
+        pretrained vector at prediction time. The word in row ``r`` of the
+        vectors gets the id ``2 + r``; the training tokens without a vector
+        follow, filtered by ``min_freq``, ``max_df`` and ``max_tokens``
+        (which then caps only them). GloVe is lower-cased, as the default
+        ``lowercase=True`` is. :func:`make_rnn_pipeline` passes the same
+        ``vectors`` to the indexer and the classifier.
 
     Attributes
     ----------
@@ -115,6 +128,7 @@ class VocabularyIndexer(
         "vocabulary": [dict, list, tuple, None],
         "pad_token": [str],
         "unk_token": [str],
+        "vectors": [str, os.PathLike, WordVectors, None],
     }
 
     def __init__(
@@ -132,6 +146,7 @@ class VocabularyIndexer(
         vocabulary=None,
         pad_token: str = "<pad>",
         unk_token: str = "<unk>",
+        vectors=None,
     ):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
@@ -145,6 +160,7 @@ class VocabularyIndexer(
         self.vocabulary = vocabulary
         self.pad_token = pad_token
         self.unk_token = unk_token
+        self.vectors = vectors
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -168,16 +184,20 @@ class VocabularyIndexer(
 
     def _fit(self, docs: list[str]) -> list[np.ndarray]:
         """Fit on ``docs`` and return their id sequences."""
-        if self.vocabulary is not None:
-            self.vocabulary_ = self._fixed_vocabulary()
-            self.token_counts_ = {}
-            sequences = self._index(docs)
-        else:
-            sequences = self._learn_vocabulary(docs)
+        if self.vocabulary is None:
+            return self._learn_vocabulary(docs, resolve_vectors(self.vectors))
+        if self.vectors is not None:
+            raise ValueError(
+                "Pass either a fixed vocabulary or vectors, not both: with "
+                "vectors, the vocabulary is the vectors' words and the training "
+                "tokens without a vector."
+            )
+        self.vocabulary_ = self._fixed_vocabulary()
+        self.token_counts_ = {}
         self._id_to_token = np.array(
             sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object
         )
-        return sequences
+        return self._index(docs)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None) -> list[np.ndarray]:

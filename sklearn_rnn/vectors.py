@@ -527,6 +527,20 @@ def plan_embedding(vectors: WordVectors, sequences: list[np.ndarray]) -> Embeddi
             "make_rnn_pipeline(vectors=...) builds it; check also the case "
             "(GloVe is lower-cased) and the tokenization."
         )
+    used = seen[seen >= VECTOR_ID_OFFSET]
+    if (
+        used.size > 2
+        and used[-1] - used[0] + 1 == used.size
+        and np.all(np.diff(counts[used]) <= 0)
+    ):
+        # every id from 2 up occurs, most frequent first: the ids of an
+        # indexer that learned its vocabulary without these vectors
+        raise ValueError(
+            "The token ids look like those of a VocabularyIndexer without "
+            "vectors (every id from 2 up, most frequent first), so they are "
+            f"not rows of {vectors!r}. Give the indexer the same vectors "
+            "(make_rnn_pipeline(vectors=...) does)."
+        )
     learned = np.concatenate([[0, 1], without])
     unseen = np.ones(first_other, dtype=bool)
     unseen[:VECTOR_ID_OFFSET] = False

@@ -1,4 +1,5 @@
 import pickle
+import pydoc
 from itertools import product
 
 import joblib
@@ -20,6 +21,9 @@ from sklearn_rnn import (
     VocabularyIndexer,
     make_rnn_pipeline,
 )
+from sklearn_rnn import _training as training
+from sklearn_rnn._data import SequenceDataset
+from sklearn_rnn._training import RefitWarning, mean_loss
 from sklearn_rnn.nn import RecurrentClassifierModule
 
 
@@ -181,11 +185,12 @@ def test_history_early_stopping_and_best_weights():
     clf = RNNClassifier(
         **dict(TINY, early_stopping=True, patience=1, max_epochs=30)
     ).fit(X, y)
-    accs = clf.history_[:, "valid_acc"]
-    assert clf.n_epochs_ < 30
-    assert 1 <= clf.best_epoch_ <= clf.n_epochs_ - 1
-    assert len(accs) == clf.n_epochs_
+    accs = clf.validation_history_[:, "valid_acc"]
+    assert len(accs) < 30
+    assert 1 <= clf.best_epoch_ <= len(accs) - 1
     assert all(0 <= a <= 1 for a in accs)
+    assert clf.history_ is clf.net_.history
+    assert len(clf.history_) == clf.n_epochs_
 
 
 def test_refit_retrains_on_all_data_for_the_best_epoch_count():
@@ -194,16 +199,57 @@ def test_refit_retrains_on_all_data_for_the_best_epoch_count():
     refit = RNNClassifier(**params).fit(X, y)
     kept = RNNClassifier(**params, refit=False).fit(X, y)
     # the same early-stopping run picks the epoch count ...
-    assert refit.history_[:, "valid_acc"] == kept.history_[:, "valid_acc"]
+    valid_acc = refit.validation_history_[:, "valid_acc"]
+    assert valid_acc == kept.validation_history_[:, "valid_acc"]
     assert refit.best_epoch_ == kept.best_epoch_
-    assert kept.net_.history is kept.history_
-    # ... and the network kept was trained that long on all 80 documents
-    final = refit.net_.history
-    assert len(final) == refit.best_epoch_
+    assert kept.history_ is kept.validation_history_ and not kept.refitted_
+    # ... and the network kept was trained at least that long on all 80
+    assert refit.refitted_
+    final = refit.history_
+    assert len(final) == refit.n_epochs_ >= refit.best_epoch_
     assert "valid_acc" not in final[-1]
     assert sum(final[0, "batches", :, "train_batch_size"]) == 80
     assert sum(kept.history_[0, "batches", :, "train_batch_size"]) == 72
     assert not np.allclose(refit.predict_proba(X), kept.predict_proba(X))
+    # it fits the training data at least as well as the early-stopped net
+    data = SequenceDataset(refit._rows.to_rows(X), np.searchsorted(refit.classes_, y))
+    assert mean_loss(refit.net_, data) <= mean_loss(kept.net_, data)
+
+
+def _losses_by_epochs(first_good_epoch):
+    """A stand-in for mean_loss: nets trained on all the data (no valid
+    history) reach the early-stopped loss only from ``first_good_epoch``."""
+
+    def fake(net, dataset):
+        if "valid_acc" in net.history[-1]:
+            return 1.0  # the early-stopped net
+        return 0.5 if len(net.history) >= first_good_epoch else 2.0
+
+    return fake
+
+
+def test_refit_trains_on_until_it_fits_as_well(monkeypatch):
+    X, y = ragged(80)
+    params = dict(TINY, early_stopping=True, patience=1, max_epochs=30)
+    reference = RNNClassifier(**params).fit(X, y)
+    target = reference.best_epoch_ + 3
+    monkeypatch.setattr(training, "mean_loss", _losses_by_epochs(target))
+    clf = RNNClassifier(**params).fit(X, y)
+    assert clf.refitted_ and clf.n_epochs_ == target
+    assert clf.best_epoch_ == reference.best_epoch_
+
+
+def test_refit_that_falls_short_keeps_the_early_stopped_network(monkeypatch):
+    X, y = ragged(80)
+    params = dict(TINY, early_stopping=True, patience=1, max_epochs=6)
+    monkeypatch.setattr(training, "mean_loss", _losses_by_epochs(99))
+    with pytest.warns(RefitWarning, match="early-stopped network is kept"):
+        clf = RNNClassifier(**params).fit(X, y)
+    assert not clf.refitted_
+    assert clf.history_ is clf.validation_history_
+    assert "valid_acc" in clf.history_[-1]
+    kept = RNNClassifier(**params, refit=False).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), kept.predict_proba(X))
 
 
 def test_class_weight_and_optimizer_and_callbacks():
@@ -241,12 +287,15 @@ def test_class_weight_and_optimizer_and_callbacks():
 def test_pretrained_embeddings_frozen():
     X, y = ragged(vocab=12)
     emb = np.random.RandomState(0).normal(size=(12, 5)).astype(np.float32)
-    clf = RNNClassifier(**dict(TINY, embeddings=emb, freeze_embeddings=True)).fit(X, y)
+    params = dict(TINY, embedding_dim=None, embeddings=emb, freeze_embeddings=True)
+    clf = RNNClassifier(**params).fit(X, y)
     np.testing.assert_allclose(
         clf.net_.module_.encoder.embedding.weight.detach().numpy(), emb
     )
     with pytest.raises(ValueError, match="needs a row for every id"):
-        RNNClassifier(**dict(TINY, embeddings=emb[:5])).fit(X, y)
+        RNNClassifier(**dict(params, embeddings=emb[:5])).fit(X, y)
+    with pytest.raises(ValueError, match="embedding_dim=8 clashes with the 5-dim"):
+        RNNClassifier(**dict(params, embedding_dim=8)).fit(X, y)
 
 
 def test_relu_rnn_and_no_clipping_and_no_bucketing():
@@ -374,3 +423,17 @@ def test_binary_decision_function_is_one_column_so_roc_auc_works():
     np.testing.assert_allclose(
         np.exp(clf3.predict_log_proba(X3)), clf3.predict_proba(X3)
     )
+
+
+@pytest.mark.parametrize(
+    "preset, cell", [(LSTMClassifier, "lstm"), (GRUClassifier, "gru")]
+)
+def test_presets_document_every_parameter_with_its_default(preset, cell):
+    import pydoc
+
+    text = pydoc.render_doc(preset)
+    for name in RNNClassifier().get_params():
+        assert f"{name} :" in preset.__doc__, name
+    assert f'cell : {{"lstm", "gru", "rnn"}}, default="{cell}"' in preset.__doc__
+    assert "vectors=None" in text and f"cell: 'str' = '{cell}'" in text
+    assert preset().get_params() == {**RNNClassifier().get_params(), "cell": cell}

@@ -8,6 +8,7 @@ character from every step while carrying the recurrent state.
 """
 
 from .classifier import RecurrentClassifierModule
+from .embedding import PretrainedEmbedding
 from .encoder import RecurrentEncoder, init_keras_style
 from .language_model import CharLanguageModel
 from .tagger import TaggerModule, TokenCrossEntropyLoss
@@ -15,6 +16,7 @@ from .tagger import TaggerModule, TokenCrossEntropyLoss
 __all__ = [
     "RecurrentEncoder",
     "init_keras_style",
+    "PretrainedEmbedding",
     "RecurrentClassifierModule",
     "TaggerModule",
     "TokenCrossEntropyLoss",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .embedding import PretrainedEmbedding
 from .encoder import RecurrentEncoder, init_keras_style
 
 __all__ = ["RecurrentClassifierModule"]
@@ -23,6 +24,11 @@ class RecurrentClassifierModule(nn.Module):
         the real (non-padded) steps only.
     dropout : float
         Dropout before the head (and inside the encoder).
+    pretrained_rows : tuple of (int, int, int) or None
+        Build the embedding as a :class:`PretrainedEmbedding` with these
+        ``(n_learned, n_tuned, n_frozen)`` rows (to be filled with
+        :meth:`PretrainedEmbedding.load_vectors`); ``freeze_embeddings`` then
+        keeps its pretrained rows fixed.
     **encoder_params
         Passed to :class:`RecurrentEncoder`.
     """
@@ -33,9 +39,16 @@ class RecurrentClassifierModule(nn.Module):
         n_classes: int,
         pooling: str = "last",
         dropout: float = 0.0,
+        pretrained_rows: tuple[int, int, int] | None = None,
         **encoder_params,
     ):
         super().__init__()
+        if pretrained_rows is not None:
+            encoder_params["embedding"] = PretrainedEmbedding(
+                *pretrained_rows,
+                encoder_params.get("embedding_dim", 128),
+                freeze=encoder_params.pop("freeze_embeddings", False),
+            )
         self.encoder = RecurrentEncoder(vocab_size, dropout=dropout, **encoder_params)
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)

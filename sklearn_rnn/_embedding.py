@@ -1,0 +1,144 @@
+"""From token ids to the rows of a network's embedding.
+
+An estimator's embedding is learned from scratch, given as a matrix
+(``embeddings=``), or initialised from pretrained vectors (``vectors=``).
+:func:`plan_rows` decides, for one training set, how many rows the network
+needs and which row each token id reads, so that the estimators only pass
+the result on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ._validation import max_token_id
+from .vectors import WordVectors, plan_embedding
+
+__all__ = ["RowPlan", "plan_rows", "DEFAULT_EMBEDDING_DIM"]
+
+#: Embedding size when neither ``embedding_dim`` nor vectors give one.
+DEFAULT_EMBEDDING_DIM = 128
+
+#: Below this share of training tokens with a vector, fitting warns.
+LOW_COVERAGE = 0.5
+
+
+@dataclass
+class RowPlan:
+    """How token ids map to embedding rows, and what fills those rows.
+
+    Attributes
+    ----------
+    id_map : ndarray of int64
+        ``id_map[i]`` is the row read for token id ``i``; larger ids read the
+        ``<unk>`` row (1).
+    module_params : dict
+        Keyword arguments of the network that size its embedding.
+    tuned, frozen : Tensor or None
+        With vectors, what :meth:`~sklearn_rnn.nn.PretrainedEmbedding.
+        load_vectors` copies into the network once it is built.
+    coverage : dict or None
+        With vectors, the share of training token types (``"types"``) and of
+        training tokens (``"tokens"``) that have a vector.
+    """
+
+    id_map: np.ndarray
+    module_params: dict
+    tuned: torch.Tensor | None = None
+    frozen: torch.Tensor | None = None
+    coverage: dict | None = field(default=None)
+
+    def to_rows(self, seqs: list[np.ndarray]) -> list[np.ndarray]:
+        """The row sequences of id sequences (pads already removed)."""
+        lookup = self.id_map
+        n = lookup.size
+        return [lookup[np.where(s < n, s, 1)] for s in seqs]
+
+    def for_prediction(self) -> RowPlan:
+        """The same plan without what only building the network needed."""
+        return RowPlan(id_map=self.id_map, module_params={}, coverage=self.coverage)
+
+    def fill(self, embedding) -> None:
+        """Copy the pretrained vectors into the built network's embedding."""
+        if self.tuned is not None:
+            embedding.load_vectors(self.tuned, self.frozen)
+
+
+def _dimension(embedding_dim: int | None, given: int, what: str) -> int:
+    if embedding_dim is not None and embedding_dim != given:
+        raise ValueError(
+            f"embedding_dim={embedding_dim} clashes with the {given}-dimensional "
+            f"{what}; leave embedding_dim=None to take theirs."
+        )
+    return given
+
+
+def plan_rows(
+    seqs: list[np.ndarray],
+    *,
+    vectors: WordVectors | None,
+    embeddings,
+    embedding_dim: int | None,
+) -> RowPlan:
+    """The :class:`RowPlan` of training sequences ``seqs`` (pads removed)."""
+    if vectors is not None and embeddings is not None:
+        raise ValueError("Pass either vectors or an embeddings matrix, not both.")
+    if vectors is not None:
+        dim = _dimension(embedding_dim, vectors.dim, f"vectors ({vectors!r})")
+        plan = plan_embedding(vectors, seqs)
+        coverage = {"types": plan.type_coverage, "tokens": plan.token_coverage}
+        if plan.token_coverage < LOW_COVERAGE:
+            warnings.warn(
+                f"Only {plan.token_coverage:.0%} of the training tokens have a "
+                "pretrained vector. Check that the indexer lower-cases as the "
+                "vectors do (GloVe is lower-cased) and tokenizes as they were "
+                "made.",
+                UserWarning,
+                stacklevel=3,
+            )
+        rows = (plan.n_learned, len(plan.tuned), len(plan.frozen))
+        return RowPlan(
+            id_map=plan.id_map,
+            module_params={
+                "vocab_size": sum(rows),
+                "embedding_dim": dim,
+                "pretrained_rows": rows,
+            },
+            tuned=torch.from_numpy(np.array(plan.tuned)),
+            frozen=torch.from_numpy(np.array(plan.frozen, dtype=np.float16)),
+            coverage=coverage,
+        )
+    if embeddings is not None:
+        matrix = np.asarray(embeddings, dtype=np.float32)
+        if matrix.ndim != 2:
+            raise ValueError(
+                f"embeddings must be 2-D (vocab_size, embedding_dim); got shape "
+                f"{matrix.shape}."
+            )
+        max_id = max_token_id(seqs)
+        if matrix.shape[0] <= max_id:
+            raise ValueError(
+                f"embeddings has {matrix.shape[0]} rows but the data holds token "
+                f"id {max_id}; it needs a row for every id of the vocabulary."
+            )
+        dim = _dimension(embedding_dim, matrix.shape[1], "embeddings matrix")
+        return RowPlan(
+            id_map=np.arange(matrix.shape[0]),
+            module_params={
+                "vocab_size": matrix.shape[0],
+                "embedding_dim": dim,
+                "embeddings": torch.from_numpy(matrix),
+            },
+        )
+    vocab_size = max(max_token_id(seqs) + 1, 2)
+    return RowPlan(
+        id_map=np.arange(vocab_size),
+        module_params={
+            "vocab_size": vocab_size,
+            "embedding_dim": embedding_dim or DEFAULT_EMBEDDING_DIM,
+        },
+    )
