@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ._validation import max_token_id
+from .nn import PretrainedEmbedding
 from .vectors import WordVectors, plan_embedding
 
 __all__ = ["RowPlan", "plan_rows", "DEFAULT_EMBEDDING_DIM"]
@@ -62,10 +63,13 @@ class RowPlan:
         """The same plan without what only building the network needed."""
         return RowPlan(id_map=self.id_map, module_params={}, coverage=self.coverage)
 
-    def fill(self, embedding) -> None:
+    def fill(self, network: torch.nn.Module) -> None:
         """Copy the pretrained vectors into the built network's embedding."""
-        if self.tuned is not None:
-            embedding.load_vectors(self.tuned, self.frozen)
+        if self.tuned is None:
+            return
+        for module in network.modules():
+            if isinstance(module, PretrainedEmbedding):
+                module.load_vectors(self.tuned, self.frozen)
 
 
 def _dimension(embedding_dim: int | None, given: int, what: str) -> int:
@@ -83,8 +87,13 @@ def plan_rows(
     vectors: WordVectors | None,
     embeddings,
     embedding_dim: int | None,
+    default_dim: int = DEFAULT_EMBEDDING_DIM,
 ) -> RowPlan:
-    """The :class:`RowPlan` of training sequences ``seqs`` (pads removed)."""
+    """The :class:`RowPlan` of training sequences ``seqs`` (pads removed).
+
+    ``embedding_dim=None`` takes the dimension of the vectors or of the
+    matrix, else ``default_dim``.
+    """
     if vectors is not None and embeddings is not None:
         raise ValueError("Pass either vectors or an embeddings matrix, not both.")
     if vectors is not None:
@@ -139,6 +148,6 @@ def plan_rows(
         id_map=np.arange(vocab_size),
         module_params={
             "vocab_size": vocab_size,
-            "embedding_dim": embedding_dim or DEFAULT_EMBEDDING_DIM,
+            "embedding_dim": embedding_dim or default_dim,
         },
     )

@@ -328,7 +328,7 @@ default=None
             device=self.device,
             verbose=self.verbose,
         ).initialize()
-        rows.fill(net.module_.encoder.embedding)
+        rows.fill(net.module_)
         return net
 
     def _split(self, seqs, y_encoded, seed: int):

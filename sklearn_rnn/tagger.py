@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import os
 
 import numpy as np
 import torch
@@ -28,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
 from ._data import IGNORE_INDEX, SequenceDataset, make_loader
+from ._embedding import plan_rows
 from ._tagging import (
     TaggerMixin,
     check_sentences,
@@ -47,6 +49,7 @@ from ._training import (
 )
 from .nn import TaggerModule, TokenCrossEntropyLoss
 from .text import VocabularyIndexer
+from .vectors import WordVectors, resolve_vectors
 
 __all__ = ["RNNTagger"]
 
@@ -75,8 +78,8 @@ class RNNTagger(FittedNetMixin, TaggerMixin, BaseEstimator):
     ----------
     cell : {"lstm", "gru", "rnn"}, default="lstm"
         Recurrent cell.
-    embedding_dim : int, default=100
-        Size of the word embeddings.
+    embedding_dim : int, default=None
+        Size of the word embeddings: 100, or the dimension of ``vectors``.
     hidden_size : int, default=128
         Size of the recurrent state per direction.
     num_layers : int, default=1
@@ -100,7 +103,16 @@ class RNNTagger(FittedNetMixin, TaggerMixin, BaseEstimator):
         Lowercase words before the word embedding (the character CNN sees
         the original case).
     min_freq : int, default=1
-        Words seen fewer times in training are ``<unk>``.
+        Words seen fewer times in training are ``<unk>`` (unless they have a
+        pretrained vector).
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors (a file for :func:`load_word_vectors`, or the
+        loaded object) that initialise the word embedding. Words never seen
+        in training keep their pretrained vector at prediction; words
+        without one start at random on the vectors' scale. GloVe is
+        lower-cased, as the default ``lowercase=True`` is.
+    freeze_embeddings : bool, default=False
+        Do not train the pretrained word vectors.
     word_dropout : float, default=0.25
         Word dropout strength ``a``: in training, a word seen ``c`` times is
         read as ``<unk>`` with probability ``a / (a + c)``. 0 turns it off.
@@ -149,10 +161,18 @@ default=None
         Character vocabulary (None without character features).
     net_ : skorch.NeuralNet
         The trained skorch network (history, callbacks, module).
+    history_ : skorch.history.History
+        Per-epoch record of training (``net_.history``).
+    validation_history_ : skorch.history.History or None
+        The same, when early stopping held out sentences; else None.
     n_epochs_ : int
         Epochs trained.
     best_epoch_ : int
         Epoch whose weights were kept.
+    vectors_coverage_ : dict or None
+        With ``vectors``: the share of the distinct training words
+        (``"types"``) and of all training tokens (``"tokens"``) that have a
+        pretrained vector.
 
     See Also
     --------
@@ -188,15 +208,18 @@ default=None
         "lowercase": ["boolean"],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "word_dropout": [Interval(numbers.Real, 0, None, closed="left")],
+        "vectors": [str, os.PathLike, WordVectors, None],
+        "freeze_embeddings": ["boolean"],
         **NETWORK_CONSTRAINTS,
         **SKORCH_CONSTRAINTS,
+        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
         self,
         *,
         cell: str = "lstm",
-        embedding_dim: int = 100,
+        embedding_dim: int | None = None,
         hidden_size: int = 128,
         num_layers: int = 1,
         bidirectional: bool = True,
@@ -208,6 +231,8 @@ default=None
         lowercase: bool = True,
         min_freq: int = 1,
         word_dropout: float = 0.25,
+        vectors=None,
+        freeze_embeddings: bool = False,
         max_epochs: int = 15,
         batch_size: int = 32,
         lr: float = 2e-3,
@@ -236,6 +261,8 @@ default=None
         self.lowercase = lowercase
         self.min_freq = min_freq
         self.word_dropout = word_dropout
+        self.vectors = vectors
+        self.freeze_embeddings = freeze_embeddings
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -255,7 +282,10 @@ default=None
     def _word_indexer(self) -> VocabularyIndexer:
         analyzer = whole_token_lower if self.lowercase else whole_token
         return VocabularyIndexer(
-            analyzer=analyzer, token_pattern=None, min_freq=self.min_freq
+            analyzer=analyzer,
+            token_pattern=None,
+            min_freq=self.min_freq,
+            vectors=self.vectors,
         )
 
     def _features(
@@ -290,26 +320,28 @@ default=None
 
     # -- building the skorch net ------------------------------------------------
     def _build_net(self, seed: int) -> NeuralNet:
-        vocab_size = len(self.word_indexer_.vocabulary_)
+        rows = self._rows
+        vocab_size = rows.module_params["vocab_size"]
         counts = np.zeros(vocab_size)
+        vocabulary = self.word_indexer_.vocabulary_
         for token, count in self.word_indexer_.token_counts_.items():
-            counts[self.word_indexer_.vocabulary_[token]] = count
+            counts[rows.id_map[vocabulary[token]]] = count
         # pad and <unk> (count 0) are never dropped
         drop = (counts > 0) * self.word_dropout / (self.word_dropout + counts.clip(1))
         callbacks = training_callbacks(
             self.clip_grad_norm, self.early_stopping, self.patience, self.callbacks
         )
         n_chars = len(self.char_indexer_.vocabulary_) if self.char_features else None
-        return NeuralNet(
+        net = NeuralNet(
             TaggerModule,
-            module__vocab_size=vocab_size,
+            **{f"module__{k}": v for k, v in rows.module_params.items()},
+            module__freeze_embeddings=self.freeze_embeddings,
             module__n_tags=len(self.classes_),
             module__word_drop_prob=torch.tensor(drop, dtype=torch.float32),
             module__n_chars=n_chars,
             module__char_embedding_dim=self.char_embedding_dim,
             module__char_filters=self.char_filters,
             module__char_kernel_size=self.char_kernel_size,
-            module__embedding_dim=self.embedding_dim,
             module__hidden_size=self.hidden_size,
             module__num_layers=self.num_layers,
             module__cell=self.cell,
@@ -330,7 +362,9 @@ default=None
             callbacks=[("valid_acc", ValidAccuracy()), *callbacks],
             device=self.device,
             verbose=self.verbose,
-        )
+        ).initialize()
+        rows.fill(net.module_)
+        return net
 
     def _split(self, features, tag_ids, seed: int):
         """Training dataset and (length-sorted) validation dataset or None."""
@@ -367,7 +401,16 @@ default=None
         """
         sentences = check_sentences(X)
         tag_ids = self._encode_tags(check_tag_sequences(y, sentences))
-        features = self._features(sentences, self._fit_words(sentences), fit=True)
+        word_ids = self._fit_words(sentences)
+        self._rows = plan_rows(
+            word_ids,
+            vectors=resolve_vectors(self.vectors),
+            embeddings=None,
+            embedding_dim=self.embedding_dim,
+            default_dim=100,
+        )
+        self.vectors_coverage_ = self._rows.coverage
+        features = self._features(sentences, self._rows.to_rows(word_ids), fit=True)
         if not self.char_features:
             self.char_indexer_ = None
         seed = int(
@@ -375,12 +418,14 @@ default=None
         )
         train, valid = self._split(features, tag_ids, seed)
         self._set_net(train_net(lambda: self._build_net(seed), train, valid, seed))
+        self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
 
     def _tag_scores(self, sentences: list[list[str]]) -> list[np.ndarray]:
         """Logits ``(n_tokens, n_tags)`` of each sentence."""
         check_is_fitted(self, "net_")
-        features = self._features(sentences, self._word_ids(sentences), fit=False)
+        word_rows = self._rows.to_rows(self._word_ids(sentences))
+        features = self._features(sentences, word_rows, fit=False)
         lengths = np.array([len(f) for f in features])
         out = [np.zeros((0, len(self.classes_)), dtype=np.float32) for _ in features]
         order = [i for i in np.argsort(lengths, kind="stable") if lengths[i]]

@@ -15,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_rnn import (
     RNNClassifier,
+    RNNTagger,
     VocabularyIndexer,
     WordVectors,
     make_rnn_pipeline,
@@ -188,3 +189,27 @@ def test_low_coverage_warns():
         pipe.fit(TEXTS, LABELS)
     messages = [str(w.message) for w in caught]
     assert any("of the training tokens have a pretrained vector" in m for m in messages)
+
+
+def test_tagger_reads_unseen_words_with_their_vector():
+    wv = toy_vectors()
+    X = [["the", "good", "film"], ["a", "bad", "film", "!"]] * 6
+    y = [["DET", "ADJ", "NOUN"], ["DET", "ADJ", "NOUN", "PUNCT"]] * 6
+    tagger = RNNTagger(
+        vectors=wv,
+        freeze_embeddings=True,
+        char_features=False,
+        word_dropout=0,
+        hidden_size=8,
+        max_epochs=3,
+        early_stopping=False,
+        random_state=0,
+    ).fit(X, y)
+    assert tagger.net_.module_.encoder.rnn.input_size == wv.dim
+    assert 0 < tagger.vectors_coverage_["types"] <= 1
+    unseen, seen = tagger.predict_proba([["a", "great", "film"], ["a", "good", "film"]])
+    np.testing.assert_allclose(unseen, seen, rtol=1e-3)
+    with_chars = RNNTagger(
+        vectors=wv, hidden_size=8, max_epochs=2, early_stopping=False, random_state=0
+    ).fit(X, y)
+    assert with_chars.predict([["a", "great", "film"]])[0].shape == (3,)

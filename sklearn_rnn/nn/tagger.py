@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .embedding import PretrainedEmbedding
 from .encoder import RecurrentEncoder, init_keras_style
 
 __all__ = ["TaggerModule", "TokenCrossEntropyLoss"]
@@ -28,9 +29,12 @@ class _WordCharEmbedding(nn.Module):
         char_embedding_dim: int,
         char_filters: int,
         char_kernel_size: int,
+        words: nn.Module | None = None,
     ):
         super().__init__()
-        self.words = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        if words is None:
+            words = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.words = words
         self.chars = nn.Embedding(n_chars, char_embedding_dim, padding_idx=0)
         self.conv = nn.Conv1d(
             char_embedding_dim,
@@ -75,6 +79,11 @@ class TaggerModule(nn.Module):
         Size of the character embeddings, number and width of the filters.
     dropout : float
         Dropout inside the encoder and before the head.
+    pretrained_rows : tuple of (int, int, int) or None
+        Make the word embedding a :class:`PretrainedEmbedding` with these
+        ``(n_learned, n_tuned, n_frozen)`` rows.
+    freeze_embeddings : bool
+        With ``pretrained_rows``, keep the pretrained rows fixed.
     **encoder_params
         Passed to :class:`RecurrentEncoder`.
     """
@@ -90,10 +99,16 @@ class TaggerModule(nn.Module):
         char_kernel_size: int = 3,
         embedding_dim: int = 100,
         dropout: float = 0.0,
+        pretrained_rows: tuple[int, int, int] | None = None,
+        freeze_embeddings: bool = False,
         **encoder_params,
     ):
         super().__init__()
         embedding = None
+        if pretrained_rows is not None:
+            embedding = PretrainedEmbedding(
+                *pretrained_rows, embedding_dim, freeze=freeze_embeddings
+            )
         if n_chars is not None:
             embedding = _WordCharEmbedding(
                 vocab_size,
@@ -102,6 +117,7 @@ class TaggerModule(nn.Module):
                 char_embedding_dim,
                 char_filters,
                 char_kernel_size,
+                words=embedding,
             )
             embedding_dim = embedding.output_size
             # The encoder once built an embedding of its own here, which was
