@@ -33,6 +33,7 @@ __all__ = [
     "get_optimizer",
     "class_weights",
     "training_callbacks",
+    "chance_accuracy",
     "train_net",
     "refit_net",
     "RefitWarning",
@@ -129,25 +130,59 @@ def class_weights(class_weight, classes: np.ndarray, y_encoded: np.ndarray):
     return torch.tensor(weights, dtype=torch.float32)
 
 
+class EarlyStoppingPastChance(EarlyStopping):
+    """Early stopping on ``valid_acc`` whose patience starts past chance.
+
+    While the best validation accuracy so far is at most ``chance``, epochs
+    without improvement are not counted: a network sitting on the plateau
+    that often comes before learning (the loss flat, the accuracy that of
+    guessing) is not stopped there, only by ``max_epochs``. On real text the
+    first epoch is usually past chance already, and nothing changes.
+    """
+
+    def __init__(self, *, chance: float | None = None, **kwargs):
+        super().__init__(monitor="valid_acc", lower_is_better=False, **kwargs)
+        self.chance = chance
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.chance is not None and max(net.history[:, "valid_acc"]) <= self.chance:
+            self.misses_ = -1  # a miss now counts as none
+        super().on_epoch_end(net, **kwargs)
+
+
+def chance_accuracy(labels) -> float | None:
+    """The accuracy that guessing reaches on ``labels``, with a margin.
+
+    The share of the most frequent label plus three binomial standard
+    errors: a validation accuracy above it is unlikely to be luck. None when
+    that is 1 or more (too few labels to tell learning from luck).
+    """
+    counts = np.unique(np.asarray(labels), return_counts=True)[1]
+    n = counts.sum()
+    share = counts.max() / n
+    chance = float(share + 3 * np.sqrt(share * (1 - share) / n))
+    return chance if chance < 1 else None
+
+
 def training_callbacks(
     clip_grad_norm: float | None,
     early_stopping: bool,
     patience: int,
     user_callbacks: list | None,
+    chance: float | None = None,
 ) -> list:
     """Named skorch callbacks: clipping, early stopping on ``valid_acc``, extras.
 
-    The user's callbacks are deep-copied, so fitting never changes them.
+    ``chance`` is the validation accuracy below which early stopping's
+    patience does not count (see :class:`EarlyStoppingPastChance`). The
+    user's callbacks are deep-copied, so fitting never changes them.
     """
     callbacks = []
     if clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
     if early_stopping:
-        stopper = EarlyStopping(
-            monitor="valid_acc",
-            lower_is_better=False,
-            patience=patience,
-            load_best=True,
+        stopper = EarlyStoppingPastChance(
+            patience=patience, load_best=True, chance=chance
         )
         callbacks.append(("early_stopping", stopper))
     return callbacks + copy.deepcopy(list(user_callbacks or []))

@@ -28,6 +28,7 @@ from ._training import (
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    chance_accuracy,
     class_weights,
     early_stopping_split,
     get_optimizer,
@@ -118,7 +119,10 @@ default="adam"
         validation accuracy has not improved for ``patience`` epochs, and
         restore the weights of the best epoch.
     patience : int, default=3
-        Epochs without improvement before stopping.
+        Epochs without improvement before stopping. They are counted only
+        once the validation accuracy has been above that of guessing (the
+        share of the most frequent class plus three standard errors), so a
+        network on the plateau that often comes before learning trains on.
     validation_fraction : float, default=0.1
         Share of the training data held out (stratified) for early stopping.
     refit : bool, default=True
@@ -283,14 +287,17 @@ default=None
         y_encoded: np.ndarray,
         seed: int,
         epochs: int | None = None,
+        chance: float | None = None,
     ):
         """The initialised skorch net; ``epochs`` trains exactly that many,
-        without early stopping (the refit on all the data)."""
+        without early stopping (the refit on all the data). ``chance`` is the
+        validation accuracy of guessing (early stopping waits past it)."""
         callbacks = training_callbacks(
             self.clip_grad_norm,
             self.early_stopping and epochs is None,
             self.patience,
             self.callbacks,
+            chance=chance,
         )
         groups = []
         if self.embedding_lr is not None:
@@ -389,10 +396,14 @@ default=None
             # a plain attribute: set_params would re-initialise the module
             self.net_.iterator_train__generator = np.random.default_rng(seed)
 
+        chance = None if valid is None else chance_accuracy(valid.y)
+
         def build(epochs=None):
             if continuing:
                 return self.net_
-            return self._build_net(self._rows, y_encoded, seed, epochs=epochs)
+            return self._build_net(
+                self._rows, y_encoded, seed, epochs=epochs, chance=chance
+            )
 
         net = train_net(build, train, valid, seed)
         if valid is None or continuing or not self.refit:
