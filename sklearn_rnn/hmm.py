@@ -288,13 +288,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         return self._log_likelihood(seqs) + self.class_log_prior_
 
     def decision_function(self, X) -> np.ndarray:
-        """Joint log-likelihood ``log p(x | class) + log p(class)`` per class.
-
-        Unlike most scikit-learn binary classifiers, the output has one
-        column per class even for two classes, so binary scorers that read
-        ``decision_function`` first (``scoring="roc_auc"``) reject it; score
-        ``predict_proba`` instead, e.g. ``make_scorer(roc_auc_score,
-        response_method="predict_proba")``.
+        """Joint log-likelihoods ``log p(x | class) + log p(class)``.
 
         Parameters
         ----------
@@ -303,10 +297,16 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_documents, n_classes)
-            Columns follow ``classes_``; the largest one is the prediction.
+        scores : ndarray of shape (n_documents,) or (n_documents, n_classes)
+            One column per class, following ``classes_``; the largest one is
+            the prediction. For two classes, as in scikit-learn, one value per
+            document: the joint log-likelihood of ``classes_[1]`` minus that of
+            ``classes_[0]``, i.e. the posterior log-odds (positive means
+            ``classes_[1]``), so ``scoring="roc_auc"`` and
+            :class:`~sklearn.calibration.CalibratedClassifierCV` work.
         """
-        return self._class_scores(X)
+        scores = self._class_scores(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

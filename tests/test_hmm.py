@@ -10,6 +10,7 @@ import pytest
 from helpers import LABELS, TEXTS
 from hmmlearn.hmm import CategoricalHMM
 from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
@@ -47,11 +48,11 @@ def fitted():
 def test_output_shapes_and_consistency(fitted):
     proba = fitted.predict_proba(X_SEQ)
     scores = fitted.decision_function(X_SEQ)
-    assert proba.shape == scores.shape == (len(X_SEQ), 2)
+    assert proba.shape == (len(X_SEQ), 2) and scores.shape == (len(X_SEQ),)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_allclose(np.exp(fitted.predict_log_proba(X_SEQ)), proba)
     predicted = fitted.predict(X_SEQ)
-    assert predicted.tolist() == fitted.classes_[scores.argmax(axis=1)].tolist()
+    assert predicted.tolist() == fitted.classes_[(scores > 0).astype(int)].tolist()
     assert predicted.tolist() == fitted.classes_[proba.argmax(axis=1)].tolist()
     assert fitted.score(X_SEQ, Y_SEQ) >= 0.9
     assert len(fitted.models_) == 2 and fitted.n_features_ == 9
@@ -59,14 +60,49 @@ def test_output_shapes_and_consistency(fitted):
     assert all(m.n_features == 9 for m in fitted.models_)
 
 
-def test_decision_function_is_joint_log_likelihood(fitted):
-    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]  # 40 is unseen -> <unk>
-    expected = [
-        [m.score(np.where(s >= 9, 1, s)[:, None]) for m in fitted.models_] for s in seqs
+def joint_log_likelihood(clf, seqs):
+    """``log p(x | class) + log p(class)`` by hmmlearn's own ``score``."""
+    n = clf.n_features_
+    loglik = [
+        [m.score(np.where(s >= n, 1, s)[:, None]) for m in clf.models_] for s in seqs
     ]
-    np.testing.assert_allclose(
-        fitted.decision_function(seqs), np.array(expected) + fitted.class_log_prior_
+    return np.array(loglik) + clf.class_log_prior_
+
+
+def test_binary_decision_function_is_the_posterior_log_odds(fitted):
+    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]  # 40 is unseen -> <unk>
+    joint = joint_log_likelihood(fitted, seqs)
+    scores = fitted.decision_function(seqs)
+    assert scores.shape == (3,)
+    np.testing.assert_allclose(scores, joint[:, 1] - joint[:, 0])
+    log_proba = fitted.predict_log_proba(seqs)
+    np.testing.assert_allclose(scores, log_proba[:, 1] - log_proba[:, 0])
+
+
+def test_multiclass_decision_function_is_the_joint_log_likelihood():
+    y3 = np.where(np.arange(len(Y_SEQ)) % 4 == 0, 2, Y_SEQ)
+    clf = HMMClassifier(n_states=2, random_state=0).fit(X_SEQ, y3)
+    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]
+    scores = clf.decision_function(seqs)
+    assert scores.shape == (3, 3)
+    np.testing.assert_allclose(scores, joint_log_likelihood(clf, seqs))
+    assert clf.predict(seqs).tolist() == clf.classes_[scores.argmax(axis=1)].tolist()
+
+
+def test_binary_scorers_and_calibration_read_decision_function():
+    scores = cross_validate(
+        make_hmm_pipeline(random_state=0),
+        TEXTS,
+        LABELS,
+        cv=3,
+        scoring="roc_auc",
+        error_score="raise",
     )
+    assert scores["test_score"].mean() == 1.0
+    calibrated = CalibratedClassifierCV(make_hmm_pipeline(random_state=0), cv=3)
+    proba = calibrated.fit(TEXTS, LABELS).predict_proba(["a good film", "bad"])
+    assert proba.shape == (2, 2)
+    assert calibrated.predict(["a good film", "so bad"]).tolist() == ["pos", "neg"]
 
 
 @pytest.mark.parametrize("n_states", [1, 3])
@@ -99,7 +135,7 @@ def test_prior_decides_for_documents_without_tokens():
     # an unseen id is <unk>: smoothed probability 1 / (6 tokens + 6 ids) in
     # class a and 1 / (3 + 6) in b; the prior is added
     np.testing.assert_allclose(
-        clf.decision_function([[6]]), [[np.log(0.6 / 12), np.log(0.4 / 9)]]
+        clf.decision_function([[6]]), [np.log(0.4 / 9) - np.log(0.6 / 12)]
     )
 
 
