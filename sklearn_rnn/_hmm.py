@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import threading
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
@@ -33,6 +34,10 @@ __all__ = [
 # well defined) and "Model is not converging" (the objective monitored here is
 # the smoothed one, which EM never decreases: that message can only come from
 # rounding noise). Convergence is reported once, as a ConvergenceWarning.
+# The filter sits on the logger only while some fit runs (fits in other
+# threads share it, hence the count), and drops messages only in the context
+# of such a fit (the context variable), so other code logging through
+# hmmlearn at the same time is not silenced.
 _QUIET_HMMLEARN = contextvars.ContextVar("sklearn_rnn_quiet_hmmlearn", default=False)
 _NOISE = ("degenerate solution", "Model is not converging")
 
@@ -46,19 +51,32 @@ class _DropHMMLearnNoise(logging.Filter):
 
 
 _NOISE_FILTER = _DropHMMLearnNoise()
+_FILTER_LOCK = threading.Lock()
+_FITS_RUNNING = 0
 
 
 @contextlib.contextmanager
 def quiet_hmmlearn():
-    """Drop hmmlearn's two noise messages inside the ``with`` block only."""
+    """Drop hmmlearn's two noise messages inside the ``with`` block only.
+
+    The filter is added to hmmlearn's logger on entry and removed on exit,
+    also when the block raises.
+    """
+    global _FITS_RUNNING
     logger = logging.getLogger("hmmlearn.base")
-    if _NOISE_FILTER not in logger.filters:
-        logger.addFilter(_NOISE_FILTER)
+    with _FILTER_LOCK:
+        if _FITS_RUNNING == 0:
+            logger.addFilter(_NOISE_FILTER)
+        _FITS_RUNNING += 1
     token = _QUIET_HMMLEARN.set(True)
     try:
         yield
     finally:
         _QUIET_HMMLEARN.reset(token)
+        with _FILTER_LOCK:
+            _FITS_RUNNING -= 1
+            if _FITS_RUNNING == 0:
+                logger.removeFilter(_NOISE_FILTER)
 
 
 class SmoothedCategoricalHMM(CategoricalHMM):

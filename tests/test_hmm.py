@@ -329,6 +329,28 @@ def test_hmmlearn_noise_is_dropped_only_during_fit(caplog):
     assert "degenerate solution" in caplog.text
 
 
+def hmmlearn_filters():
+    return list(logging.getLogger("hmmlearn.base").filters)
+
+
+def test_hmmlearn_log_filter_is_there_only_during_fit(monkeypatch):
+    before = hmmlearn_filters()
+    seen = []
+    fit_class = HMMClassifier._fit_class
+
+    def spy(self, *args):
+        seen.append(len(hmmlearn_filters()) - len(before))
+        return fit_class(self, *args)
+
+    monkeypatch.setattr(HMMClassifier, "_fit_class", spy)
+    HMMClassifier(n_states=2, random_state=0).fit(X_SEQ, Y_SEQ)
+    assert seen == [1, 1]  # present while each class's HMM is fitted
+    assert hmmlearn_filters() == before
+    with pytest.raises(ValueError, match="no tokens"):
+        HMMClassifier().fit([[2, 3], [], [0]], ["a", "b", "b"])  # fails mid-fit
+    assert hmmlearn_filters() == before
+
+
 # -- bad input -----------------------------------------------------------------------
 @pytest.mark.parametrize(
     "X, y, error, match",
