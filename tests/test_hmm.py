@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from helpers import LABELS, TEXTS
 from hmmlearn.hmm import CategoricalHMM
 from sklearn.base import clone
@@ -16,7 +17,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import SequencePadder
-from sklearn_rnn._hmm import segmental_start
+from sklearn_rnn._hmm import SmoothedCategoricalHMM, segmental_start
 from sklearn_rnn.hmm import HMMClassifier, make_hmm_pipeline
 
 
@@ -291,6 +292,98 @@ def test_pipeline_in_grid_search_and_cross_validate():
     assert scores["test_accuracy"].mean() == 1.0
 
 
+# -- sample_weight -------------------------------------------------------------------
+def assert_same_models(a, b):
+    np.testing.assert_allclose(a.class_log_prior_, b.class_log_prior_)
+    for m, n in zip(a.models_, b.models_):
+        np.testing.assert_allclose(m.startprob_, n.startprob_, atol=1e-10)
+        np.testing.assert_allclose(m.transmat_, n.transmat_, atol=1e-10)
+        np.testing.assert_allclose(m.emissionprob_, n.emissionprob_, atol=1e-10)
+    np.testing.assert_allclose(a.predict_proba(X_SEQ), b.predict_proba(X_SEQ))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(n_states=1), dict(n_states=2), dict(n_states=3, init="random", n_init=2)],
+    ids=["one-state", "segmental", "random"],
+)
+def test_integer_weights_are_repeated_documents(params):
+    weights = np.random.RandomState(0).randint(1, 4, size=len(X_SEQ))
+    X_rep = [s for s, w in zip(X_SEQ, weights) for _ in range(w)]
+    y_rep = np.repeat(Y_SEQ, weights)
+    clf = HMMClassifier(**params, random_state=0)
+    weighted = clone(clf).fit(X_SEQ, Y_SEQ, sample_weight=weights)
+    repeated = clone(clf).fit(X_rep, y_rep)
+    assert_same_models(weighted, repeated)
+    assert weighted.n_iter_.tolist() == repeated.n_iter_.tolist()
+    unweighted = clone(clf).fit(X_SEQ, Y_SEQ)
+    assert not np.allclose(
+        weighted.models_[0].emissionprob_, unweighted.models_[0].emissionprob_
+    )
+
+
+@pytest.mark.parametrize("n_states", [1, 2])
+def test_zero_weight_leaves_documents_out(n_states):
+    weights = np.where(np.arange(len(X_SEQ)) < 12, 0.0, 1.0)
+    weighted = HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ, sample_weight=weights)
+    subset = HMMClassifier(n_states=n_states).fit(X_SEQ[12:], Y_SEQ[12:])
+    assert_same_models(weighted, subset)
+    ones = HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ, sample_weight=1.0)
+    assert_same_models(ones, HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ))
+
+
+def test_weights_set_the_class_prior():
+    X, y = [[2, 3], [2], [4, 5], [5]], ["a", "a", "b", "b"]
+    clf = HMMClassifier().fit(X, y, sample_weight=[1, 2, 3, 4])
+    np.testing.assert_allclose(np.exp(clf.class_log_prior_), [0.3, 0.7])
+    # an empty document counts for the prior only, with its weight
+    clf = HMMClassifier().fit(X + [[]], y + ["a"], sample_weight=[1, 2, 3, 4, 10])
+    np.testing.assert_allclose(np.exp(clf.class_log_prior_), [0.65, 0.35])
+
+
+def test_sample_weight_is_routed_through_a_pipeline_in_grid_search():
+    weights = np.where([("bad" in t) or ("good" in t) for t in TEXTS], 1.0, 0.0)
+    weights[:8] *= 3
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_hmm_pipeline(random_state=0)
+        pipe.named_steps["classifier"].set_fit_request(sample_weight=True)
+        pipe.named_steps["classifier"].set_score_request(sample_weight=True)
+        search = GridSearchCV(
+            pipe, {"classifier__alpha": [0.1, 1.0]}, cv=3, error_score="raise"
+        ).fit(TEXTS, LABELS, sample_weight=weights)
+        assert not np.isnan(search.cv_results_["mean_test_score"]).any()
+        best = search.best_estimator_.named_steps["classifier"]
+        alpha = best.alpha
+        by_hand = clone(pipe).set_params(classifier__alpha=alpha)
+        by_hand.fit(TEXTS, LABELS, sample_weight=weights)
+    expected = by_hand.named_steps["classifier"]
+    unweighted = make_hmm_pipeline(alpha=alpha, random_state=0).fit(TEXTS, LABELS)
+    np.testing.assert_allclose(
+        best.models_[0].emissionprob_, expected.models_[0].emissionprob_
+    )
+    assert not np.allclose(
+        best.models_[0].emissionprob_,
+        unweighted.named_steps["classifier"].models_[0].emissionprob_,
+    )
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([1.0, -1.0, 1.0, 1.0], "Negative values"),
+        ([1.0, np.nan, 1.0, 1.0], "NaN"),
+        ([1.0, np.inf, 1.0, 1.0], "infinity"),
+        ([1.0, 1.0, 1.0], r"shape == \(3,\), expected \(4,\)"),
+        ([0, 0, 0, 0], "at least one non-zero"),
+        ([1.0, 1.0, 0.0, 0.0], "Class 'b' has sample_weight 0 on all its 2"),
+    ],
+)
+def test_bad_sample_weight_errors(weights, match):
+    X, y = [[2, 3], [2], [4, 5], [5]], ["a", "a", "b", "b"]
+    with pytest.raises(ValueError, match=match):
+        HMMClassifier().fit(X, y, sample_weight=weights)
+
+
 # -- warnings -----------------------------------------------------------------------
 def test_convergence_warning_when_n_iter_is_hit():
     clf = HMMClassifier(n_states=2, n_iter=1, random_state=0)
@@ -336,13 +429,13 @@ def hmmlearn_filters():
 def test_hmmlearn_log_filter_is_there_only_during_fit(monkeypatch):
     before = hmmlearn_filters()
     seen = []
-    fit_class = HMMClassifier._fit_class
+    fit = SmoothedCategoricalHMM.fit
 
     def spy(self, *args):
         seen.append(len(hmmlearn_filters()) - len(before))
-        return fit_class(self, *args)
+        return fit(self, *args)
 
-    monkeypatch.setattr(HMMClassifier, "_fit_class", spy)
+    monkeypatch.setattr(SmoothedCategoricalHMM, "fit", spy)
     HMMClassifier(n_states=2, random_state=0).fit(X_SEQ, Y_SEQ)
     assert seen == [1, 1]  # present while each class's HMM is fitted
     assert hmmlearn_filters() == before
