@@ -24,6 +24,7 @@ from skorch.helper import predefined_split
 from torch import nn
 
 from ._data import IGNORE_INDEX, SequenceDataset
+from ._validation import check_has_tokens
 
 __all__ = [
     "OPTIMIZERS",
@@ -39,6 +40,7 @@ __all__ = [
     "early_stopping_split",
     "FittedNetMixin",
     "train_tbptt_epoch",
+    "check_device",
 ]
 
 OPTIMIZERS = {
@@ -209,9 +211,11 @@ def train_net(build, train, valid, seed: int):
     trained before and continued with ``warm_start``) trains further with
     ``partial_fit``, which keeps its weights.
     """
+    check_has_tokens(train.lengths, "training documents")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = build()
+        check_device(net.device)
         net.train_split = predefined_split(valid) if valid is not None else None
         (net.partial_fit if net.initialized_ else net.fit)(train, None)
     net.train_split = None
@@ -291,6 +295,45 @@ class FittedNetMixin:
         """The skorch history (one row per epoch) of the network kept."""
         check_is_fitted(self, "net_")
         return self.net_.history
+
+
+# -- devices and divergence ---------------------------------------------------------
+def check_device(device) -> None:
+    """Raise a one-line ``ValueError`` unless torch can use ``device`` here.
+
+    Without it, ``device="cuda"`` on a CPU-only PyTorch fails deep in torch
+    with a bare ``AssertionError`` once the network is built.
+    """
+    name = str(device)
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={name!r} is not a torch device ({exc}); use e.g. 'cpu' or 'cuda'."
+        ) from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            reason = (
+                f"this PyTorch build ({torch.__version__}) is CPU-only; install "
+                "a CUDA build of PyTorch or"
+                if torch.version.cuda is None
+                else f"this PyTorch build (CUDA {torch.version.cuda}) finds no "
+                "GPU (check the driver and CUDA_VISIBLE_DEVICES), so"
+            )
+            raise ValueError(
+                f"device={name!r}: CUDA is not available: {reason} pass device='cpu'."
+            )
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(
+                f"device={name!r}: there are only {count} CUDA device(s), "
+                f"numbered 0 to {count - 1}."
+            )
+    elif parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(
+            f"device={name!r}: Apple's MPS backend is not available in this "
+            "PyTorch build or on this machine; pass device='cpu'."
+        )
 
 
 # -- truncated backpropagation through time ------------------------------------------

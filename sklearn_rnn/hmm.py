@@ -33,7 +33,12 @@ from ._hmm import (
     tagged_counts,
 )
 from ._tagging import TaggerMixin, check_sentences, check_tag_sequences
-from ._validation import check_labels, check_sequences, max_token_id
+from ._validation import (
+    check_has_tokens,
+    check_labels,
+    check_sequences,
+    max_token_id,
+)
 from .text import VocabularyIndexer
 
 __all__ = ["HMMClassifier", "make_hmm_pipeline", "HMMTagger"]
@@ -218,6 +223,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         encoder = LabelEncoder().fit(y_arr)
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        check_has_tokens(lengths, "documents")
         max_id = max_token_id(seqs)
         self.n_features_ = max(max_id + 1, 2)
         counts = np.bincount(y_encoded, minlength=len(classes))
