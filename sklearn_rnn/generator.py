@@ -284,6 +284,7 @@ default="adam"
                     self.bptt_steps,
                     self.clip_grad_norm,
                     self.device,
+                    epoch=epoch,
                 )
                 self.history_.new_epoch()
                 self.history_.record("epoch", epoch)

@@ -1,5 +1,6 @@
 """Tests of the training pieces every network shares (sklearn_rnn._training)."""
 
+import numpy as np
 import pytest
 import torch
 from helpers import LABELS, TEXTS, TINY
@@ -44,3 +45,53 @@ def test_missing_cuda_device_index(monkeypatch):
     check_device("cuda:1")
     with pytest.raises(ValueError, match=r"device='cuda:2'.* 2 CUDA device\(s\)"):
         check_device("cuda:2")
+
+
+# -- divergence ------------------------------------------------------------------------
+class NaNAfterFirstStep(torch.optim.SGD):
+    """SGD whose steps leave the weights NaN, as a diverging run does."""
+
+    def step(self, closure=None):
+        loss = super().step(closure)
+        with torch.no_grad():
+            for group in self.param_groups:
+                for param in group["params"]:
+                    param.fill_(float("nan"))
+        return loss
+
+
+def test_diverging_classifier_stops_with_a_clear_error():
+    pipe = make_rnn_pipeline(**TINY, optimizer=NaNAfterFirstStep, lr=0.01)
+    with pytest.raises(ValueError, match=r"loss is nan at epoch 1, batch 2") as err:
+        pipe.fit(TEXTS, LABELS)
+    message = str(err.value)
+    assert "training diverged" in message and "\n" not in message
+    assert "Lower lr (lr=0.01)" in message and "clip_grad_norm" in message
+
+
+def test_huge_sgd_step_is_caught_when_the_loss_overflows():
+    pipe = make_rnn_pipeline(**TINY, optimizer="sgd", lr=1e38)
+    with pytest.raises(ValueError, match=r"loss is inf at epoch 1, batch \d"):
+        pipe.fit(TEXTS, LABELS)
+
+
+def test_diverging_tagger_stops_with_a_clear_error():
+    tagger = RNNTagger(**NETWORK, max_epochs=2, batch_size=4)
+    tagger.set_params(optimizer=NaNAfterFirstStep)
+    with pytest.raises(ValueError, match=r"loss is nan at epoch 1, batch 2"):
+        tagger.fit(SENTENCES, TAGS)
+
+
+def test_diverging_generator_stops_with_a_clear_error():
+    generator = CharRNNGenerator(
+        **NETWORK, max_epochs=2, batch_size=2, bptt_steps=5
+    ).set_params(optimizer=NaNAfterFirstStep, lr=0.01)
+    with pytest.raises(ValueError, match=r"loss is nan at epoch 1, batch 2") as err:
+        generator.fit(["the cat sat on the mat.", "the dog sat on the log."] * 2)
+    assert "Lower lr (lr=0.01)" in str(err.value)
+    assert "clip_grad_norm" in str(err.value)
+
+
+def test_finite_training_is_untouched():
+    pipe = make_rnn_pipeline(**TINY).fit(TEXTS, LABELS)
+    assert np.isfinite(pipe.predict_proba(TEXTS)).all()
