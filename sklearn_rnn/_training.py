@@ -218,7 +218,6 @@ def train_net(build, train, valid, seed: int):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = build()
-        check_device(net.device)
         net.train_split = predefined_split(valid) if valid is not None else None
         (net.partial_fit if net.initialized_ else net.fit)(train, None)
     net.train_split = None

@@ -28,6 +28,7 @@ from ._training import (
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    check_device,
     class_weights,
     early_stopping_split,
     get_optimizer,
@@ -357,6 +358,7 @@ default=None
         self : RNNClassifier
             The fitted classifier.
         """
+        check_device(self.device)
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
         continuing = self.warm_start and hasattr(self, "net_")
