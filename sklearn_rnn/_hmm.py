@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import threading
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
@@ -19,6 +20,7 @@ from hmmlearn.hmm import CategoricalHMM
 __all__ = [
     "quiet_hmmlearn",
     "SmoothedCategoricalHMM",
+    "fit_class_hmm",
     "met_tol",
     "segmental_start",
     "tagged_counts",
@@ -33,6 +35,10 @@ __all__ = [
 # well defined) and "Model is not converging" (the objective monitored here is
 # the smoothed one, which EM never decreases: that message can only come from
 # rounding noise). Convergence is reported once, as a ConvergenceWarning.
+# The filter sits on the logger only while some fit runs (fits in other
+# threads share it, hence the count), and drops messages only in the context
+# of such a fit (the context variable), so other code logging through
+# hmmlearn at the same time is not silenced.
 _QUIET_HMMLEARN = contextvars.ContextVar("sklearn_rnn_quiet_hmmlearn", default=False)
 _NOISE = ("degenerate solution", "Model is not converging")
 
@@ -46,33 +52,134 @@ class _DropHMMLearnNoise(logging.Filter):
 
 
 _NOISE_FILTER = _DropHMMLearnNoise()
+_FILTER_LOCK = threading.Lock()
+_FITS_RUNNING = 0
 
 
 @contextlib.contextmanager
 def quiet_hmmlearn():
-    """Drop hmmlearn's two noise messages inside the ``with`` block only."""
+    """Drop hmmlearn's two noise messages inside the ``with`` block only.
+
+    The filter is added to hmmlearn's logger on entry and removed on exit,
+    also when the block raises.
+    """
+    global _FITS_RUNNING
     logger = logging.getLogger("hmmlearn.base")
-    if _NOISE_FILTER not in logger.filters:
-        logger.addFilter(_NOISE_FILTER)
+    with _FILTER_LOCK:
+        if _FITS_RUNNING == 0:
+            logger.addFilter(_NOISE_FILTER)
+        _FITS_RUNNING += 1
     token = _QUIET_HMMLEARN.set(True)
     try:
         yield
     finally:
         _QUIET_HMMLEARN.reset(token)
+        with _FILTER_LOCK:
+            _FITS_RUNNING -= 1
+            if _FITS_RUNNING == 0:
+                logger.removeFilter(_NOISE_FILTER)
 
 
 class SmoothedCategoricalHMM(CategoricalHMM):
-    """A ``CategoricalHMM`` whose monitor tracks the smoothed EM objective.
+    """A ``CategoricalHMM`` whose monitor tracks the smoothed EM objective,
+    and whose sequences can carry weights.
 
     With ``emissionprob_prior > 1`` EM maximises the log-likelihood plus the
     log Dirichlet prior of the emissions, but hmmlearn's monitor records the
     plain log-likelihood, which may fall between iterations and so stops EM
     early. Here the monitor records the objective EM actually increases.
+
+    :meth:`fit_weighted` weights each sequence's sufficient statistics and
+    log-likelihood (hmmlearn has no sample weights): weight 2 is the same
+    fit as the sequence given twice.
     """
+
+    _sequence_weights = None  # set only during fit_weighted
+
+    def fit_weighted(self, X, lengths=None, weights=None):
+        """``fit``, with one non-negative weight per sequence (None: all 1)."""
+        self._sequence_weights = weights
+        try:
+            return self.fit(X, lengths)
+        finally:
+            del self._sequence_weights
+
+    def _do_estep(self, X, lengths):
+        # hmmlearn 0.3.3's E-step, each sequence's statistics times its weight
+        weights = self._sequence_weights
+        if weights is None:
+            return super()._do_estep(X, lengths)
+        forward_backward = {"scaling": self._fit_scaling, "log": self._fit_log}
+        fit_sequence = forward_backward[self.implementation]
+        stats = self._initialize_sufficient_statistics()
+        self._estep_begin()
+        objective = 0.0
+        for weight, x in zip(weights, np.split(X, np.cumsum(lengths)[:-1])):
+            lattice, logprob, posteriors, fwd, bwd = fit_sequence(x)
+            # the start and emission statistics are sums of the posteriors, the
+            # transitions' are computed from the lattices: weight both
+            trans = stats["trans"].copy()
+            self._accumulate_sufficient_statistics(
+                stats, x, lattice, posteriors * weight, fwd, bwd
+            )
+            stats["trans"] = trans + weight * (stats["trans"] - trans)
+            objective += weight * logprob
+        return stats, objective
 
     def _compute_lower_bound(self, curr_logprob):
         prior = np.asarray(self.emissionprob_prior, dtype=float) - 1.0
         return curr_logprob + float(np.sum(prior * np.log(self.emissionprob_)))
+
+
+def fit_class_hmm(clf, tokens, doc_lengths, doc_weights, seeds) -> CategoricalHMM:
+    """The best of ``clf.n_init`` EM runs on one class's documents.
+
+    ``clf`` is the :class:`~sklearn_rnn.HMMClassifier` (its parameters and
+    ``n_features_``); ``tokens`` the documents' ids concatenated, shape
+    ``(n_tokens, 1)``; ``doc_weights`` their sample weights, or None.
+    """
+    n_tokens = len(tokens) if doc_weights is None else doc_weights @ doc_lengths
+
+    def make_hmm(seed):
+        return SmoothedCategoricalHMM(
+            n_components=clf.n_states,
+            emissionprob_prior=1.0 + clf.alpha,
+            n_features=clf.n_features_,
+            n_iter=clf.n_iter,
+            tol=clf.tol * n_tokens,
+            random_state=int(seed),
+            verbose=bool(clf.verbose),
+            implementation="scaling",
+        )
+
+    if clf.n_states == 1:
+        # One state ignores where documents end: the documents of one weight
+        # are fitted as one long sequence (the same fit without a Python step
+        # per document), and every run reaches the same optimum.
+        if doc_weights is None:
+            return make_hmm(seeds[0]).fit(tokens)
+        token_weights = np.repeat(doc_weights, doc_lengths)
+        values, group = np.unique(token_weights, return_inverse=True)
+        tokens = tokens[np.argsort(group, kind="stable")]
+        return make_hmm(seeds[0]).fit_weighted(tokens, np.bincount(group), values)
+    if clf.init == "segmental":
+        hmm = make_hmm(seeds[0])
+        hmm.init_params = ""  # start from the parameters set here
+        hmm.startprob_, hmm.transmat_, hmm.emissionprob_ = segmental_start(
+            tokens[:, 0],
+            doc_lengths,
+            clf.n_states,
+            clf.n_features_,
+            clf.alpha,
+            doc_weights,
+        )
+        return hmm.fit_weighted(tokens, doc_lengths, doc_weights)
+    best = None
+    for seed in seeds:
+        hmm = make_hmm(seed).fit_weighted(tokens, doc_lengths, doc_weights)
+        if best is None or hmm.monitor_.history[-1] > best.monitor_.history[-1]:
+            best = hmm
+    return best
 
 
 def met_tol(monitor) -> bool:
@@ -83,23 +190,31 @@ def met_tol(monitor) -> bool:
 
 
 # -- parameters counted from known states ---------------------------------------
-def segmental_start(tokens, doc_lengths, n_states: int, n_features: int, alpha):
+def segmental_start(
+    tokens, doc_lengths, n_states: int, n_features: int, alpha, weights=None
+):
     """HMM parameters counted from cutting each document into equal parts.
 
     Token ``t`` of a document of length ``L`` is assigned state
     ``floor(n_states * t / L)``; emissions get ``alpha`` pseudo-counts, start
-    and transition counts one, and each row is normalised.
+    and transition counts one, and each row is normalised. ``weights`` (one
+    per document, None: all 1) weight each document's counts.
     """
     doc_starts = np.concatenate(([0], np.cumsum(doc_lengths)[:-1]))
     position = np.arange(len(tokens)) - np.repeat(doc_starts, doc_lengths)
     states = n_states * position // np.repeat(doc_lengths, doc_lengths)
+    if weights is None:
+        weights = np.ones(len(doc_lengths))
+    token_weights = np.repeat(weights, doc_lengths)
     emission = np.full((n_states, n_features), float(alpha))
-    np.add.at(emission, (states, tokens), 1.0)
+    np.add.at(emission, (states, tokens), token_weights)
     start = np.ones(n_states)
-    np.add.at(start, states[position == 0], 1.0)
+    first = position == 0
+    np.add.at(start, states[first], token_weights[first])
     within = position[1:] > 0  # consecutive tokens of one document
     transition = np.ones((n_states, n_states))
-    np.add.at(transition, (states[:-1][within], states[1:][within]), 1.0)
+    pairs = (states[:-1][within], states[1:][within])
+    np.add.at(transition, pairs, token_weights[1:][within])
     return (
         start / start.sum(),
         transition / transition.sum(axis=1, keepdims=True),

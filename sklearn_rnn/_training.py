@@ -10,6 +10,7 @@ generator runs itself since skorch treats batches as independent.
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 import warnings
 
@@ -24,6 +25,7 @@ from skorch.helper import predefined_split
 from torch import nn
 
 from ._data import IGNORE_INDEX, SequenceDataset
+from ._validation import check_has_tokens
 
 __all__ = [
     "OPTIMIZERS",
@@ -40,6 +42,9 @@ __all__ = [
     "early_stopping_split",
     "FittedNetMixin",
     "train_tbptt_epoch",
+    "check_device",
+    "check_finite_loss",
+    "StopOnNonFiniteLoss",
 ]
 
 OPTIMIZERS = {
@@ -177,7 +182,7 @@ def training_callbacks(
     patience does not count (see :class:`EarlyStoppingPastChance`). The
     user's callbacks are deep-copied, so fitting never changes them.
     """
-    callbacks = []
+    callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
     if clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
     if early_stopping:
@@ -244,6 +249,7 @@ def train_net(build, train, valid, seed: int):
     trained before and continued with ``warm_start``) trains further with
     ``partial_fit``, which keeps its weights.
     """
+    check_has_tokens(train.lengths, "training documents")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = build()
@@ -328,6 +334,72 @@ class FittedNetMixin:
         return self.net_.history
 
 
+# -- devices and divergence ---------------------------------------------------------
+def check_device(device) -> None:
+    """Raise a one-line ``ValueError`` unless torch can use ``device`` here.
+
+    Without it, ``device="cuda"`` on a CPU-only PyTorch fails deep in torch
+    with a bare ``AssertionError`` once the network is built.
+    """
+    name = str(device)
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={name!r} is not a torch device ({exc}); use e.g. 'cpu' or 'cuda'."
+        ) from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            reason = (
+                f"this PyTorch build ({torch.__version__}) is CPU-only; install "
+                "a CUDA build of PyTorch or"
+                if torch.version.cuda is None
+                else f"this PyTorch build (CUDA {torch.version.cuda}) finds no "
+                "GPU (check the driver and CUDA_VISIBLE_DEVICES), so"
+            )
+            raise ValueError(
+                f"device={name!r}: CUDA is not available: {reason} pass device='cpu'."
+            )
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(
+                f"device={name!r}: there are only {count} CUDA device(s), "
+                f"numbered 0 to {count - 1}."
+            )
+    elif parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(
+            f"device={name!r}: Apple's MPS backend is not available in this "
+            "PyTorch build or on this machine; pass device='cpu'."
+        )
+
+
+def check_finite_loss(loss: float, epoch: int | None, batch: int, lr) -> None:
+    """Raise a one-line ``ValueError`` when a training loss is NaN or infinite.
+
+    Training on would only spread NaN through the weights, and the fitted
+    model would predict the first class for everything.
+    """
+    if math.isfinite(loss):
+        return
+    where = f"epoch {epoch}, batch {batch}" if epoch is not None else f"batch {batch}"
+    raise ValueError(
+        f"The training loss is {loss} at {where}: training diverged. Lower lr "
+        f"(lr={lr}), clip the gradients (clip_grad_norm, e.g. 1.0), or use an "
+        "adaptive optimizer (optimizer='adam')."
+    )
+
+
+class StopOnNonFiniteLoss(Callback):
+    """Stop a skorch fit with :func:`check_finite_loss`'s error at the first
+    training batch whose loss is not finite."""
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training:  # skorch has recorded this batch's loss
+            batches = net.history[-1, "batches"]
+            loss = batches[-1]["train_loss"]
+            check_finite_loss(loss, len(net.history), len(batches), net.lr)
+
+
 # -- truncated backpropagation through time ------------------------------------------
 def _detach(state):
     """Cut the graph behind the recurrent state, keeping its values."""
@@ -352,6 +424,7 @@ def train_tbptt_epoch(
     bptt_steps: int,
     clip_grad_norm: float | None,
     device,
+    epoch: int | None = None,
 ) -> float:
     """One pass of truncated BPTT over laid-out streams; mean loss per target.
 
@@ -359,7 +432,9 @@ def train_tbptt_epoch(
     :func:`~sklearn_rnn._data.lay_out_streams`; ``module(x, state)`` returns
     logits and the new state. The state is carried from chunk to chunk and
     detached between them, and reset to zeros where a stream starts a new
-    piece. Targets 0 (padding) are not scored.
+    piece. Targets 0 (padding) are not scored. A loss that is not finite
+    stops training with :func:`check_finite_loss`'s error (``epoch`` is named
+    in it), before the weights are updated.
     """
     module.train()
     loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
@@ -373,11 +448,13 @@ def train_tbptt_epoch(
             state = _reset(state, keep)
         logits, state = module(x, state)
         loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
+        value = loss.item()
+        check_finite_loss(value, epoch, chunk + 1, optimizer.param_groups[0]["lr"])
         optimizer.zero_grad()
         (loss / int((t != 0).sum())).backward()
         if clip_grad_norm is not None:
             nn.utils.clip_grad_norm_(module.parameters(), clip_grad_norm)
         optimizer.step()
         state = _detach(state)  # carry the values, cut the gradient
-        total += loss.item()
+        total += value
     return total / int((targets != 0).sum())

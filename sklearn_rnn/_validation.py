@@ -12,11 +12,13 @@ import numbers
 from collections.abc import Iterable
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = [
     "check_documents",
     "check_sequences",
     "check_labels",
+    "check_has_tokens",
     "max_token_id",
     "is_missing",
 ]
@@ -25,6 +27,48 @@ __all__ = [
 def is_missing(value) -> bool:
     """Whether ``value`` is None or a float NaN."""
     return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _is_infinite(value) -> bool:
+    return isinstance(value, float) and np.isinf(value)
+
+
+def check_has_tokens(lengths, what: str) -> None:
+    """Raise unless some of the ``what`` (e.g. "documents") has a token.
+
+    ``lengths`` holds each one's token count, padding removed.
+    """
+    lengths = np.asarray(lengths)
+    if not lengths.any():
+        raise ValueError(
+            f"The {what} hold no tokens: all {lengths.size} are empty (or only "
+            "padding), so there is nothing to fit."
+        )
+
+
+_SPARSE_ADVICE = {
+    "raw text": "this step takes the text documents themselves (str), before "
+    "any vectorizer",
+    "token ids": "this step takes token-id sequences (a 2-D integer array or a "
+    "list of 1-D id arrays). Turn text into ids with VocabularyIndexer "
+    "(make_rnn_pipeline and make_hmm_pipeline do), or use make_bow_pipeline "
+    "for a model of word counts",
+}
+
+
+def _plain_array(X, what: str):
+    """``X`` with an ``np.matrix`` turned into an array; sparse input refused.
+
+    ``what`` ("raw text" or "token ids") is what the step takes.
+    """
+    if sp.issparse(X):
+        raise TypeError(
+            f"Sparse input ({type(X).__name__} of shape {X.shape}) is not "
+            f"{what}: {_SPARSE_ADVICE[what]}."
+        )
+    if isinstance(X, np.matrix):
+        return np.asarray(X)
+    return X
 
 
 def _unwrap_frame(X, what: str):
@@ -55,7 +99,7 @@ def check_documents(X, *, allow_empty: bool = False) -> list[str]:
             f"{type(X).__name__} object received. Wrap a single document "
             "in a list: [text]."
         )
-    X = _unwrap_frame(X, "The text input")
+    X = _plain_array(_unwrap_frame(X, "The text input"), "raw text")
     if isinstance(X, np.ndarray):
         if X.ndim == 2:
             if X.shape[1] != 1:
@@ -127,6 +171,8 @@ def _check_id_values(arr: np.ndarray, where: str) -> np.ndarray:
                         f"{where} holds {value!r} at position {j}; token ids "
                         "must be non-negative integers."
                     )
+                if value > _MAX_ID:
+                    _too_large(arr, j, where)
             arr = arr.astype(np.int64)
             kind = "i"
         else:
@@ -142,6 +188,10 @@ def _check_id_values(arr: np.ndarray, where: str) -> np.ndarray:
         raise TypeError(
             f"{where} holds floats ({detail}); token ids must be non-negative integers."
         )
+    if kind == "u" and arr.dtype.itemsize == 8:
+        large = np.flatnonzero(arr.ravel() > _MAX_ID)
+        if large.size:
+            _too_large(arr, large[0], where)
     negative = np.flatnonzero(arr.ravel() < 0)
     if negative.size:
         j = negative[0]
@@ -150,6 +200,17 @@ def _check_id_values(arr: np.ndarray, where: str) -> np.ndarray:
             f"{_position(arr, j)}; token ids must be non-negative integers."
         )
     return arr.astype(np.int64, copy=False)
+
+
+_MAX_ID = np.iinfo(np.int64).max
+
+
+def _too_large(arr: np.ndarray, flat_index: int, where: str):
+    raise ValueError(
+        f"{where} holds the id {arr.ravel()[flat_index]} at "
+        f"{_position(arr, flat_index)}, too large for a token id (at most "
+        "2**63 - 1); token ids index a vocabulary."
+    )
 
 
 def _position(arr: np.ndarray, flat_index: int) -> str:
@@ -180,6 +241,7 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
         )
     if hasattr(X, "iloc") and hasattr(X, "columns"):
         X = X.to_numpy()
+    X = _plain_array(X, "token ids")
     if isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim != 2:
             raise ValueError(
@@ -189,6 +251,11 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
         if X.shape[0] == 0:
             raise ValueError(
                 "The token-id input is empty: at least one document is needed."
+            )
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"The token-id array has shape {X.shape}: it has no columns, so "
+                "its documents hold no tokens."
             )
         if X.dtype.kind in "US":
             raise TypeError(
@@ -219,6 +286,11 @@ def max_token_id(seqs: list[np.ndarray]) -> int:
     return max((int(s.max()) for s in seqs if s.size), default=1)
 
 
+def _first_positions(positions: list[int]) -> str:
+    shown = ", ".join(map(str, positions[:5]))
+    return shown + (" ..." if len(positions) > 5 else "")
+
+
 def check_labels(y, n_samples: int) -> np.ndarray:
     """Validate classification targets: 1-D, no missing values, length match."""
     if y is None:
@@ -239,10 +311,16 @@ def check_labels(y, n_samples: int) -> np.ndarray:
     if y_arr.dtype.kind == "f":
         missing = np.flatnonzero(np.isnan(y_arr)).tolist()
     if missing:
-        shown = ", ".join(map(str, missing[:5]))
         raise ValueError(
             f"y has {len(missing)} missing label(s) (None or NaN), at "
-            f"position(s) {shown}{' ...' if len(missing) > 5 else ''}."
+            f"position(s) {_first_positions(missing)}."
+        )
+    infinite = [i for i, v in enumerate(y_arr.tolist()) if _is_infinite(v)]
+    if infinite:
+        raise ValueError(
+            f"y holds {len(infinite)} non-finite label(s) ({y_arr[infinite[0]]}), "
+            f"at position(s) {_first_positions(infinite)}; class labels must be "
+            "strings or integers."
         )
     if y_arr.dtype.kind == "f" and np.any(y_arr != np.round(y_arr)):
         raise ValueError(

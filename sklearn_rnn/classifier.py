@@ -29,6 +29,7 @@ from ._training import (
     FittedNetMixin,
     ValidAccuracy,
     chance_accuracy,
+    check_device,
     class_weights,
     early_stopping_split,
     get_optimizer,
@@ -364,6 +365,7 @@ default=None
         self : RNNClassifier
             The fitted classifier.
         """
+        check_device(self.device)
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
         continuing = self.warm_start and hasattr(self, "net_")

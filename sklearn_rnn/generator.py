@@ -27,8 +27,13 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from ._data import lay_out_streams, split_into_streams
-from ._training import NETWORK_CONSTRAINTS, get_optimizer, train_tbptt_epoch
-from ._validation import check_documents
+from ._training import (
+    NETWORK_CONSTRAINTS,
+    check_device,
+    get_optimizer,
+    train_tbptt_epoch,
+)
+from ._validation import check_documents, check_has_tokens
 from .nn import CharLanguageModel
 from .text import VocabularyIndexer
 
@@ -230,6 +235,8 @@ default="adam"
             The fitted generator.
         """
         texts = check_documents(X)
+        check_has_tokens([len(text) for text in texts], "texts")
+        check_device(self.device)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
@@ -277,6 +284,7 @@ default="adam"
                     self.bptt_steps,
                     self.clip_grad_norm,
                     self.device,
+                    epoch=epoch,
                 )
                 self.history_.new_epoch()
                 self.history_.record("epoch", epoch)

@@ -21,20 +21,24 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import split_by_lengths
 from ._hmm import (
-    SmoothedCategoricalHMM,
+    fit_class_hmm,
     forward_log_likelihood,
     met_tol,
     quiet_hmmlearn,
-    segmental_start,
     tagged_counts,
 )
 from ._tagging import TaggerMixin, check_sentences, check_tag_sequences
-from ._validation import check_labels, check_sequences, max_token_id
+from ._validation import (
+    check_has_tokens,
+    check_labels,
+    check_sequences,
+    max_token_id,
+)
 from .text import VocabularyIndexer
 
 __all__ = ["HMMClassifier", "make_hmm_pipeline", "HMMTagger"]
@@ -73,8 +77,9 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     tol : float, default=1e-4
         EM stops when an iteration raises the smoothed log-likelihood of a
         class's training data by less than ``tol`` per token (the value given
-        to hmmlearn is ``tol`` times the class's token count, so one setting
-        suits small and large corpora alike).
+        to hmmlearn is ``tol`` times the class's token count, weighted by
+        ``sample_weight`` when given, so one setting suits small and large
+        corpora alike).
     init : {"segmental", "random"}, default="segmental"
         Where EM starts when ``n_states > 1``. "segmental" cuts every
         document into ``n_states`` equal parts and counts the tokens of part
@@ -187,41 +192,8 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _make_hmm(self, seed: int, n_tokens: int) -> CategoricalHMM:
-        return SmoothedCategoricalHMM(
-            n_components=self.n_states,
-            emissionprob_prior=1.0 + self.alpha,
-            n_features=self.n_features_,
-            n_iter=self.n_iter,
-            tol=self.tol * n_tokens,
-            random_state=seed,
-            verbose=bool(self.verbose),
-            implementation="scaling",
-        )
-
-    def _fit_class(self, tokens, doc_lengths, seeds) -> CategoricalHMM:
-        """The best of ``n_init`` EM runs on one class's tokens."""
-        if self.n_states == 1:
-            # One state ignores where documents end: fitting one long sequence
-            # is the same fit without a Python step per document, and every
-            # run reaches the same optimum.
-            return self._make_hmm(int(seeds[0]), len(tokens)).fit(tokens)
-        if self.init == "segmental":
-            hmm = self._make_hmm(int(seeds[0]), len(tokens))
-            hmm.init_params = ""  # start from the parameters set here
-            hmm.startprob_, hmm.transmat_, hmm.emissionprob_ = segmental_start(
-                tokens[:, 0], doc_lengths, self.n_states, self.n_features_, self.alpha
-            )
-            return hmm.fit(tokens, doc_lengths)
-        best = None
-        for seed in seeds:
-            hmm = self._make_hmm(int(seed), len(tokens)).fit(tokens, doc_lengths)
-            if best is None or hmm.monitor_.history[-1] > best.monitor_.history[-1]:
-                best = hmm
-        return best
-
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit one HMM per class by EM.
 
         Parameters
@@ -231,6 +203,10 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
             or :class:`SequencePadder`.
         y : array-like of shape (n_documents,)
             Class labels (strings or integers).
+        sample_weight : array-like of shape (n_documents,), default=None
+            Non-negative weight of each document in the class priors and in
+            its class's EM statistics: weight 2 is the document given twice,
+            weight 0 leaves it out. None weights every document 1.
 
         Returns
         -------
@@ -239,12 +215,20 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         """
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, seqs, ensure_non_negative=True
+            )
         encoder = LabelEncoder().fit(y_arr)
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        check_has_tokens(lengths, "documents")
         max_id = max_token_id(seqs)
         self.n_features_ = max(max_id + 1, 2)
         counts = np.bincount(y_encoded, minlength=len(classes))
+        totals = np.bincount(y_encoded, weights=weights, minlength=len(classes))
+        used = lengths > 0 if weights is None else (lengths > 0) & (weights > 0)
         rng = check_random_state(self.random_state)
         # seeds[i, k]: run i of class k; the first runs do not depend on n_init
         seeds = rng.randint(np.iinfo(np.int32).max, size=(self.n_init, len(classes)))
@@ -252,18 +236,27 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         models = []
         with quiet_hmmlearn():
             for k, label in enumerate(classes.tolist()):
-                docs = np.flatnonzero((y_encoded == k) & (lengths > 0))
+                if totals[k] == 0:
+                    raise ValueError(
+                        f"Class {label!r} has sample_weight 0 on all its "
+                        f"{counts[k]} document(s): its HMM and prior would be "
+                        "undefined. Give it weight or leave its documents out."
+                    )
+                docs = np.flatnonzero((y_encoded == k) & used)
                 if docs.size == 0:
                     raise ValueError(
                         f"Class {label!r} has no tokens: all its {counts[k]} "
-                        "document(s) are empty, so there is nothing to fit its "
-                        "HMM on."
+                        "document(s) are empty (or of weight 0), so there is "
+                        "nothing to fit its HMM on."
                     )
                 tokens = np.concatenate([seqs[i] for i in docs])[:, None]
-                models.append(self._fit_class(tokens, lengths[docs], seeds[:, k]))
+                doc_weights = None if weights is None else weights[docs]
+                models.append(
+                    fit_class_hmm(self, tokens, lengths[docs], doc_weights, seeds[:, k])
+                )
 
         self.classes_ = classes
-        self.class_log_prior_ = np.log(counts / counts.sum())
+        self.class_log_prior_ = np.log(totals / totals.sum())
         self.models_ = models
         self.n_iter_ = np.array([m.monitor_.iter for m in models], dtype=np.int64)
         self.converged_ = np.array([met_tol(m.monitor_) for m in models])
@@ -288,13 +281,7 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
         return self._log_likelihood(seqs) + self.class_log_prior_
 
     def decision_function(self, X) -> np.ndarray:
-        """Joint log-likelihood ``log p(x | class) + log p(class)`` per class.
-
-        Unlike most scikit-learn binary classifiers, the output has one
-        column per class even for two classes, so binary scorers that read
-        ``decision_function`` first (``scoring="roc_auc"``) reject it; score
-        ``predict_proba`` instead, e.g. ``make_scorer(roc_auc_score,
-        response_method="predict_proba")``.
+        """Joint log-likelihoods ``log p(x | class) + log p(class)``.
 
         Parameters
         ----------
@@ -303,10 +290,16 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_documents, n_classes)
-            Columns follow ``classes_``; the largest one is the prediction.
+        scores : ndarray of shape (n_documents,) or (n_documents, n_classes)
+            One column per class, following ``classes_``; the largest one is
+            the prediction. For two classes, as in scikit-learn, one value per
+            document: the joint log-likelihood of ``classes_[1]`` minus that of
+            ``classes_[0]``, i.e. the posterior log-odds (positive means
+            ``classes_[1]``), so ``scoring="roc_auc"`` and
+            :class:`~sklearn.calibration.CalibratedClassifierCV` work.
         """
-        return self._class_scores(X)
+        scores = self._class_scores(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -42,6 +42,7 @@ from ._training import (
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    check_device,
     early_stopping_split,
     get_optimizer,
     train_net,
@@ -399,6 +400,7 @@ default=None
         self : RNNTagger
             The fitted tagger.
         """
+        check_device(self.device)
         sentences = check_sentences(X)
         tag_ids = self._encode_tags(check_tag_sequences(y, sentences))
         word_ids = self._fit_words(sentences)

@@ -429,9 +429,7 @@ def test_binary_decision_function_is_one_column_so_roc_auc_works():
     "preset, cell", [(LSTMClassifier, "lstm"), (GRUClassifier, "gru")]
 )
 def test_presets_document_every_parameter_with_its_default(preset, cell):
-    import pydoc
-
-    text = pydoc.render_doc(preset)
+    text = pydoc.plain(pydoc.render_doc(preset))
     for name in RNNClassifier().get_params():
         assert f"{name} :" in preset.__doc__, name
     assert f'cell : {{"lstm", "gru", "rnn"}}, default="{cell}"' in preset.__doc__

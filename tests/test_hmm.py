@@ -7,15 +7,17 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from helpers import LABELS, TEXTS
 from hmmlearn.hmm import CategoricalHMM
 from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnn import SequencePadder
-from sklearn_rnn._hmm import segmental_start
+from sklearn_rnn._hmm import SmoothedCategoricalHMM, segmental_start
 from sklearn_rnn.hmm import HMMClassifier, make_hmm_pipeline
 
 
@@ -47,11 +49,11 @@ def fitted():
 def test_output_shapes_and_consistency(fitted):
     proba = fitted.predict_proba(X_SEQ)
     scores = fitted.decision_function(X_SEQ)
-    assert proba.shape == scores.shape == (len(X_SEQ), 2)
+    assert proba.shape == (len(X_SEQ), 2) and scores.shape == (len(X_SEQ),)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_allclose(np.exp(fitted.predict_log_proba(X_SEQ)), proba)
     predicted = fitted.predict(X_SEQ)
-    assert predicted.tolist() == fitted.classes_[scores.argmax(axis=1)].tolist()
+    assert predicted.tolist() == fitted.classes_[(scores > 0).astype(int)].tolist()
     assert predicted.tolist() == fitted.classes_[proba.argmax(axis=1)].tolist()
     assert fitted.score(X_SEQ, Y_SEQ) >= 0.9
     assert len(fitted.models_) == 2 and fitted.n_features_ == 9
@@ -59,14 +61,49 @@ def test_output_shapes_and_consistency(fitted):
     assert all(m.n_features == 9 for m in fitted.models_)
 
 
-def test_decision_function_is_joint_log_likelihood(fitted):
-    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]  # 40 is unseen -> <unk>
-    expected = [
-        [m.score(np.where(s >= 9, 1, s)[:, None]) for m in fitted.models_] for s in seqs
+def joint_log_likelihood(clf, seqs):
+    """``log p(x | class) + log p(class)`` by hmmlearn's own ``score``."""
+    n = clf.n_features_
+    loglik = [
+        [m.score(np.where(s >= n, 1, s)[:, None]) for m in clf.models_] for s in seqs
     ]
-    np.testing.assert_allclose(
-        fitted.decision_function(seqs), np.array(expected) + fitted.class_log_prior_
+    return np.array(loglik) + clf.class_log_prior_
+
+
+def test_binary_decision_function_is_the_posterior_log_odds(fitted):
+    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]  # 40 is unseen -> <unk>
+    joint = joint_log_likelihood(fitted, seqs)
+    scores = fitted.decision_function(seqs)
+    assert scores.shape == (3,)
+    np.testing.assert_allclose(scores, joint[:, 1] - joint[:, 0])
+    log_proba = fitted.predict_log_proba(seqs)
+    np.testing.assert_allclose(scores, log_proba[:, 1] - log_proba[:, 0])
+
+
+def test_multiclass_decision_function_is_the_joint_log_likelihood():
+    y3 = np.where(np.arange(len(Y_SEQ)) % 4 == 0, 2, Y_SEQ)
+    clf = HMMClassifier(n_states=2, random_state=0).fit(X_SEQ, y3)
+    seqs = [X_SEQ[0], X_SEQ[1], np.array([2, 40])]
+    scores = clf.decision_function(seqs)
+    assert scores.shape == (3, 3)
+    np.testing.assert_allclose(scores, joint_log_likelihood(clf, seqs))
+    assert clf.predict(seqs).tolist() == clf.classes_[scores.argmax(axis=1)].tolist()
+
+
+def test_binary_scorers_and_calibration_read_decision_function():
+    scores = cross_validate(
+        make_hmm_pipeline(random_state=0),
+        TEXTS,
+        LABELS,
+        cv=3,
+        scoring="roc_auc",
+        error_score="raise",
     )
+    assert scores["test_score"].mean() == 1.0
+    calibrated = CalibratedClassifierCV(make_hmm_pipeline(random_state=0), cv=3)
+    proba = calibrated.fit(TEXTS, LABELS).predict_proba(["a good film", "bad"])
+    assert proba.shape == (2, 2)
+    assert calibrated.predict(["a good film", "so bad"]).tolist() == ["pos", "neg"]
 
 
 @pytest.mark.parametrize("n_states", [1, 3])
@@ -99,7 +136,7 @@ def test_prior_decides_for_documents_without_tokens():
     # an unseen id is <unk>: smoothed probability 1 / (6 tokens + 6 ids) in
     # class a and 1 / (3 + 6) in b; the prior is added
     np.testing.assert_allclose(
-        clf.decision_function([[6]]), [[np.log(0.6 / 12), np.log(0.4 / 9)]]
+        clf.decision_function([[6]]), [np.log(0.4 / 9) - np.log(0.6 / 12)]
     )
 
 
@@ -255,6 +292,98 @@ def test_pipeline_in_grid_search_and_cross_validate():
     assert scores["test_accuracy"].mean() == 1.0
 
 
+# -- sample_weight -------------------------------------------------------------------
+def assert_same_models(a, b):
+    np.testing.assert_allclose(a.class_log_prior_, b.class_log_prior_)
+    for m, n in zip(a.models_, b.models_):
+        np.testing.assert_allclose(m.startprob_, n.startprob_, atol=1e-10)
+        np.testing.assert_allclose(m.transmat_, n.transmat_, atol=1e-10)
+        np.testing.assert_allclose(m.emissionprob_, n.emissionprob_, atol=1e-10)
+    np.testing.assert_allclose(a.predict_proba(X_SEQ), b.predict_proba(X_SEQ))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(n_states=1), dict(n_states=2), dict(n_states=3, init="random", n_init=2)],
+    ids=["one-state", "segmental", "random"],
+)
+def test_integer_weights_are_repeated_documents(params):
+    weights = np.random.RandomState(0).randint(1, 4, size=len(X_SEQ))
+    X_rep = [s for s, w in zip(X_SEQ, weights) for _ in range(w)]
+    y_rep = np.repeat(Y_SEQ, weights)
+    clf = HMMClassifier(**params, random_state=0)
+    weighted = clone(clf).fit(X_SEQ, Y_SEQ, sample_weight=weights)
+    repeated = clone(clf).fit(X_rep, y_rep)
+    assert_same_models(weighted, repeated)
+    assert weighted.n_iter_.tolist() == repeated.n_iter_.tolist()
+    unweighted = clone(clf).fit(X_SEQ, Y_SEQ)
+    assert not np.allclose(
+        weighted.models_[0].emissionprob_, unweighted.models_[0].emissionprob_
+    )
+
+
+@pytest.mark.parametrize("n_states", [1, 2])
+def test_zero_weight_leaves_documents_out(n_states):
+    weights = np.where(np.arange(len(X_SEQ)) < 12, 0.0, 1.0)
+    weighted = HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ, sample_weight=weights)
+    subset = HMMClassifier(n_states=n_states).fit(X_SEQ[12:], Y_SEQ[12:])
+    assert_same_models(weighted, subset)
+    ones = HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ, sample_weight=1.0)
+    assert_same_models(ones, HMMClassifier(n_states=n_states).fit(X_SEQ, Y_SEQ))
+
+
+def test_weights_set_the_class_prior():
+    X, y = [[2, 3], [2], [4, 5], [5]], ["a", "a", "b", "b"]
+    clf = HMMClassifier().fit(X, y, sample_weight=[1, 2, 3, 4])
+    np.testing.assert_allclose(np.exp(clf.class_log_prior_), [0.3, 0.7])
+    # an empty document counts for the prior only, with its weight
+    clf = HMMClassifier().fit(X + [[]], y + ["a"], sample_weight=[1, 2, 3, 4, 10])
+    np.testing.assert_allclose(np.exp(clf.class_log_prior_), [0.65, 0.35])
+
+
+def test_sample_weight_is_routed_through_a_pipeline_in_grid_search():
+    weights = np.where([("bad" in t) or ("good" in t) for t in TEXTS], 1.0, 0.0)
+    weights[:8] *= 3
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_hmm_pipeline(random_state=0)
+        pipe.named_steps["classifier"].set_fit_request(sample_weight=True)
+        pipe.named_steps["classifier"].set_score_request(sample_weight=True)
+        search = GridSearchCV(
+            pipe, {"classifier__alpha": [0.1, 1.0]}, cv=3, error_score="raise"
+        ).fit(TEXTS, LABELS, sample_weight=weights)
+        assert not np.isnan(search.cv_results_["mean_test_score"]).any()
+        best = search.best_estimator_.named_steps["classifier"]
+        alpha = best.alpha
+        by_hand = clone(pipe).set_params(classifier__alpha=alpha)
+        by_hand.fit(TEXTS, LABELS, sample_weight=weights)
+    expected = by_hand.named_steps["classifier"]
+    unweighted = make_hmm_pipeline(alpha=alpha, random_state=0).fit(TEXTS, LABELS)
+    np.testing.assert_allclose(
+        best.models_[0].emissionprob_, expected.models_[0].emissionprob_
+    )
+    assert not np.allclose(
+        best.models_[0].emissionprob_,
+        unweighted.named_steps["classifier"].models_[0].emissionprob_,
+    )
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([1.0, -1.0, 1.0, 1.0], "Negative values"),
+        ([1.0, np.nan, 1.0, 1.0], "NaN"),
+        ([1.0, np.inf, 1.0, 1.0], "infinity"),
+        ([1.0, 1.0, 1.0], r"shape == \(3,\), expected \(4,\)"),
+        ([0, 0, 0, 0], "at least one non-zero"),
+        ([1.0, 1.0, 0.0, 0.0], "Class 'b' has sample_weight 0 on all its 2"),
+    ],
+)
+def test_bad_sample_weight_errors(weights, match):
+    X, y = [[2, 3], [2], [4, 5], [5]], ["a", "a", "b", "b"]
+    with pytest.raises(ValueError, match=match):
+        HMMClassifier().fit(X, y, sample_weight=weights)
+
+
 # -- warnings -----------------------------------------------------------------------
 def test_convergence_warning_when_n_iter_is_hit():
     clf = HMMClassifier(n_states=2, n_iter=1, random_state=0)
@@ -291,6 +420,28 @@ def test_hmmlearn_noise_is_dropped_only_during_fit(caplog):
             np.array([[2], [3], [4]])
         )
     assert "degenerate solution" in caplog.text
+
+
+def hmmlearn_filters():
+    return list(logging.getLogger("hmmlearn.base").filters)
+
+
+def test_hmmlearn_log_filter_is_there_only_during_fit(monkeypatch):
+    before = hmmlearn_filters()
+    seen = []
+    fit = SmoothedCategoricalHMM.fit
+
+    def spy(self, *args):
+        seen.append(len(hmmlearn_filters()) - len(before))
+        return fit(self, *args)
+
+    monkeypatch.setattr(SmoothedCategoricalHMM, "fit", spy)
+    HMMClassifier(n_states=2, random_state=0).fit(X_SEQ, Y_SEQ)
+    assert seen == [1, 1]  # present while each class's HMM is fitted
+    assert hmmlearn_filters() == before
+    with pytest.raises(ValueError, match="no tokens"):
+        HMMClassifier().fit([[2, 3], [], [0]], ["a", "b", "b"])  # fails mid-fit
+    assert hmmlearn_filters() == before
 
 
 # -- bad input -----------------------------------------------------------------------
