@@ -1,7 +1,7 @@
 """Recurrent neural networks for text as first-class scikit-learn estimators."""
 
 from .baselines import make_bow_pipeline
-from .classifier import RNNClassifier, make_rnn_pipeline
+from .classifier import RNNClassifier
 from .compare import (
     ComparisonResult,
     compare_models,
@@ -12,7 +12,7 @@ from .compare import (
 )
 from .generator import CharRNNGenerator
 from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline
-from .presets import GRUClassifier, LSTMClassifier
+from .presets import GRUClassifier, LSTMClassifier, make_rnn_pipeline
 from .tagger import RNNTagger
 from .text import SequencePadder, VocabularyIndexer
 from .vectors import WordVectors, load_word_vectors

@@ -42,11 +42,17 @@ def split_by_lengths(flat: np.ndarray, lengths) -> list[np.ndarray]:
 
 
 class SequenceDataset(Dataset):
-    """Ragged id sequences with optional integer targets."""
+    """Ragged id sequences with optional integer targets and sample weights."""
 
-    def __init__(self, sequences: list[np.ndarray], y: np.ndarray | None = None):
+    def __init__(
+        self,
+        sequences: list[np.ndarray],
+        y: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+    ):
         self.sequences = sequences
         self.y = y
+        self.weights = weights
         self.lengths = np.fromiter(
             (len(s) for s in sequences), dtype=np.int64, count=len(sequences)
         )
@@ -56,7 +62,9 @@ class SequenceDataset(Dataset):
 
     def __getitem__(self, i):
         target = -1 if self.y is None else self.y[i]
-        return self.sequences[i], target
+        if self.weights is None:
+            return self.sequences[i], target
+        return self.sequences[i], target, self.weights[i]
 
 
 def collate_sequences(batch):
@@ -67,7 +75,12 @@ def collate_sequences(batch):
     1-D array with one label per token, padded with ``IGNORE_INDEX``.
     Returns ``({"tokens": (B, T[, width]) int64, "lengths": (B,) int64},
     targets)`` where ``T`` is the longest sequence of this batch (at least 1).
+    Items ``(ids, target, weight)`` add ``"sample_weight"`` (B,) float32.
     """
+    weights = None
+    if len(batch[0]) == 3:
+        *batch, weights = zip(*batch)
+        batch = list(zip(*batch))
     seqs, targets = zip(*batch)
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
     shape = (len(seqs), max(int(lengths.max()), 1))
@@ -77,12 +90,15 @@ def collate_sequences(batch):
     for i, seq in enumerate(seqs):
         seq = torch.from_numpy(np.asarray(seq, dtype=np.int64))
         tokens[(i, *(slice(0, n) for n in seq.shape))] = seq
+    features = {"tokens": tokens, "lengths": lengths}
+    if weights is not None:
+        features["sample_weight"] = torch.tensor(weights, dtype=torch.float32)
     if np.ndim(targets[0]) == 0:
-        return {"tokens": tokens, "lengths": lengths}, torch.as_tensor(targets)
+        return features, torch.as_tensor(targets)
     padded = torch.full(shape[:2], IGNORE_INDEX, dtype=torch.int64)
     for i, target in enumerate(targets):
         padded[i, : len(target)] = torch.as_tensor(target, dtype=torch.int64)
-    return {"tokens": tokens, "lengths": lengths}, padded
+    return features, padded
 
 
 class LengthBucketSampler(Sampler):

@@ -16,7 +16,25 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from ._data import split_by_lengths
 
-__all__ = ["TokenizerMixin"]
+__all__ = ["TokenizerMixin", "numbered_by_frequency"]
+
+
+def numbered_by_frequency(counts: np.ndarray) -> bool:
+    """Whether token ids look like a vocabulary learned on these very tokens.
+
+    ``counts[i]`` is how often id ``i`` occurs. A vocabulary learned on the
+    same documents gives every id from 2 up to a token that occurs, most
+    frequent first: the ids used form one run from 2, and their counts never
+    rise. Ids from another vocabulary (another corpus, pretrained vectors)
+    almost never look like that.
+    """
+    used = np.flatnonzero(np.asarray(counts)[2:]) + 2
+    return bool(
+        used.size > 2
+        and used[-1] - used[0] + 1 == used.size
+        and used[0] == 2
+        and np.all(np.diff(counts[used]) <= 0)
+    )
 
 
 class TokenizerMixin:
@@ -111,14 +129,18 @@ class TokenizerMixin:
             seen[token] = i
         return seen
 
-    def _learn_vocabulary(self, docs: list[str], vectors=None) -> list[np.ndarray]:
+    def _learn_vocabulary(
+        self, docs: list[str], vectors=None, previous: list[str] | None = None
+    ) -> list[np.ndarray]:
         """Fit ``vocabulary_`` and return the id sequences of ``docs``.
 
         Tokens get provisional ids in order of appearance in one pass; counts,
         document frequencies and the final ids are then array operations.
         With ``vectors`` (a :class:`~sklearn_rnn.WordVectors`), their words
-        take the ids ``VECTOR_ID_OFFSET + row`` and the filters apply only to
-        the training tokens without a vector, whose ids follow.
+        take the ids ``2 + row`` and the filters apply only to the training
+        tokens without a vector, whose ids follow. ``previous`` (tokens in id
+        order) keeps the ids of a vocabulary learned before; the new tokens
+        get the next ids.
         """
         stream, lengths = self._token_stream(docs)
         provisional: defaultdict[str, int] = defaultdict()
@@ -138,25 +160,22 @@ class TokenizerMixin:
             pairs = np.unique(doc_of_token * n_types + flat)
             keep &= np.bincount(pairs % n_types, minlength=n_types) <= max_doc_count
         specials = {self.pad_token: 0, self.unk_token: 1}
-        known = {} if vectors is None else vectors.index
-        kept = [
-            i
-            for i in np.flatnonzero(keep).tolist()
-            if tokens[i] not in specials and tokens[i] not in known
-        ]
+        if previous is None:
+            previous = list(specials) + list(() if vectors is None else vectors.words)
+        present = set(previous)
+        kept = [i for i in np.flatnonzero(keep).tolist() if tokens[i] not in present]
         kept.sort(key=lambda i: (-counts[i], tokens[i]))
         if self.max_tokens is not None:
-            kept = kept[: self.max_tokens - 2]
-        if not kept and vectors is None:
+            # with vectors, the cap is on the tokens without a vector
+            capped = len(previous) - (0 if vectors is None else len(vectors))
+            kept = kept[: max(self.max_tokens - capped, 0)]
+        id_to_token = list(previous) + [tokens[i] for i in kept]
+        if len(id_to_token) == len(specials):
             raise ValueError(
                 "The vocabulary is empty: no token is left after tokenization "
                 f"and filtering (min_freq={self.min_freq}, max_df={self.max_df}). "
                 "The documents may hold no tokens, or the filters are too strict."
             )
-        id_to_token = list(specials)
-        if vectors is not None:
-            id_to_token += vectors.words
-        id_to_token += [tokens[i] for i in kept]
         vocabulary: dict[str, int] = {}
         for i, token in enumerate(id_to_token):
             vocabulary.setdefault(token, i)  # a special found in the vectors stays

@@ -20,9 +20,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
+from skorch.utils import to_tensor
 from torch import nn
+from torch.nn import functional as F
 
 from ._data import IGNORE_INDEX, SequenceDataset
 from ._validation import check_has_tokens
@@ -38,6 +41,7 @@ __all__ = [
     "chance_accuracy",
     "train_net",
     "refit_net",
+    "WeightedNetClassifier",
     "RefitWarning",
     "early_stopping_split",
     "FittedNetMixin",
@@ -201,6 +205,7 @@ def early_stopping_split(
     *,
     classes=None,
     what: str = "documents",
+    weights: np.ndarray | None = None,
 ):
     """Training dataset and length-sorted validation dataset for early stopping.
 
@@ -208,7 +213,8 @@ def early_stopping_split(
     per sequence) the split is stratified when every class can be on both
     sides. The validation set is sorted by length, so its batches carry
     little padding. ``what`` names the items in the error raised when the
-    split would leave either side empty.
+    split would leave either side empty. ``weights`` (one per sequence) go
+    along with their sequences.
     """
     n = len(sequences)
     n_valid = int(np.ceil(fraction * n))
@@ -232,7 +238,9 @@ def early_stopping_split(
 
     def subset(indices):
         return SequenceDataset(
-            [sequences[i] for i in indices], [targets[i] for i in indices]
+            [sequences[i] for i in indices],
+            [targets[i] for i in indices],
+            None if weights is None else weights[indices],
         )
 
     return subset(train_idx), subset(valid_idx)
@@ -266,10 +274,43 @@ def best_epoch(net) -> int:
 
 
 def mean_loss(net, dataset) -> float:
-    """The net's criterion over ``dataset`` in evaluation mode (no dropout)."""
+    """The net's loss over ``dataset`` in evaluation mode (no dropout),
+    weighted by the dataset's sample weights when it has them."""
     logits = net.forward(dataset, training=False, device=net.device)
     targets = torch.as_tensor(np.asarray(dataset.y), device=logits.device)
-    return float(net.get_loss(logits, targets, training=False))
+    features = None
+    if dataset.weights is not None:
+        weights = torch.as_tensor(dataset.weights, dtype=torch.float32)
+        features = {"sample_weight": weights.to(logits.device)}
+    return float(net.get_loss(logits, targets, X=features, training=False))
+
+
+class WeightedNetClassifier(NeuralNetClassifier):
+    """skorch's classifier, with per-document weights in the loss.
+
+    Batches whose features hold ``"sample_weight"`` (see
+    :func:`~sklearn_rnn._data.collate_sequences`) weight each document's
+    cross-entropy by it; the module never sees the weights. The loss is
+    ``sum(w_i * c_i * l_i) / sum(c_i)`` with ``c_i`` the class weight of
+    document ``i`` (1 without class weights): with all ``w_i = 1`` it is
+    PyTorch's own (class-weighted) mean, and a weight of 2 counts a document
+    as two.
+    """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = {k: v for k, v in x.items() if k != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not (isinstance(X, dict) and "sample_weight" in X):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=y_pred.device)
+        weights = to_tensor(X["sample_weight"], device=y_pred.device)
+        class_weight = self.criterion_.weight
+        losses = F.cross_entropy(y_pred, y_true, weight=class_weight, reduction="none")
+        norm = len(y_true) if class_weight is None else class_weight[y_true].sum()
+        return (weights * losses).sum() / norm
 
 
 class RefitWarning(UserWarning):

@@ -7,27 +7,28 @@ skorch, and the network in :mod:`sklearn_rnn.nn`.
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 import os
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNetClassifier
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
 from ._embedding import RowPlan, plan_rows
+from ._tokenize import numbered_by_frequency
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
     ValidAccuracy,
+    WeightedNetClassifier,
     chance_accuracy,
     check_device,
     class_weights,
@@ -39,10 +40,9 @@ from ._training import (
 )
 from ._validation import check_labels, check_sequences
 from .nn import RecurrentClassifierModule
-from .text import SequencePadder, VocabularyIndexer
 from .vectors import WordVectors, resolve_vectors
 
-__all__ = ["RNNClassifier", "make_rnn_pipeline"]
+__all__ = ["RNNClassifier"]
 
 
 class RNNClassifier(
@@ -142,8 +142,13 @@ default="adam"
     bucketing : bool, default=True
         Form training batches from documents of similar length.
     warm_start : bool, default=False
-        When fitted already, ``fit`` goes on training the same network
-        (vocabulary size and classes stay those of the first fit).
+        When fitted already, ``fit`` goes on training the same network with
+        today's ``max_epochs``, ``batch_size``, ``lr``, ``embedding_lr`` and
+        ``weight_decay`` (the vocabulary size, the classes and the network's
+        shape stay those of the first fit). Token ids must keep their
+        meaning: in a Pipeline the indexer needs ``warm_start=True`` too
+        (:func:`make_rnn_pipeline` sets it); ids renumbered by a vocabulary
+        learned anew are refused.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
     random_state : int, RandomState instance or None, default=None
@@ -303,7 +308,7 @@ default=None
         groups = []
         if self.embedding_lr is not None:
             groups = [("encoder.embedding.*", {"lr": self.embedding_lr})]
-        net = NeuralNetClassifier(
+        net = WeightedNetClassifier(
             RecurrentClassifierModule,
             **{f"module__{k}": v for k, v in rows.module_params.items()},
             module__n_classes=len(self.classes_),
@@ -339,17 +344,22 @@ default=None
         rows.fill(net.module_)
         return net
 
-    def _split(self, seqs, y_encoded, seed: int):
+    def _split(self, seqs, y_encoded, weights, seed: int):
         """Training dataset and (length-sorted) validation dataset or None."""
         if not self.early_stopping:
-            return SequenceDataset(seqs, y_encoded), None
+            return SequenceDataset(seqs, y_encoded, weights), None
         return early_stopping_split(
-            seqs, y_encoded, self.validation_fraction, seed, classes=y_encoded
+            seqs,
+            y_encoded,
+            self.validation_fraction,
+            seed,
+            classes=y_encoded,
+            weights=weights,
         )
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network.
 
         Parameters
@@ -359,6 +369,10 @@ default=None
             or :class:`SequencePadder`.
         y : array-like of shape (n_documents,)
             Class labels (strings or integers).
+        sample_weight : array-like of shape (n_documents,), default=None
+            Weight of each document's loss (a weight of 2 counts a document
+            twice); the weights are scaled to a mean of one, so ``lr`` keeps
+            its meaning. The early-stopping accuracy is not weighted.
 
         Returns
         -------
@@ -368,15 +382,11 @@ default=None
         check_device(self.device)
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
+        weights = self._check_weights(sample_weight, seqs)
         continuing = self.warm_start and hasattr(self, "net_")
         if continuing:
-            unknown = set(np.unique(y_arr).tolist()) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"warm_start: y holds classes unseen in the first fit: "
-                    f"{sorted(unknown, key=str)}."
-                )
-            y_encoded = np.searchsorted(self.classes_, y_arr).astype(np.int64)
+            y_encoded = self._encode_known_labels(y_arr)
+            self._check_same_numbering(seqs)
         else:
             encoder = LabelEncoder().fit(y_arr)
             self.classes_ = encoder.classes_
@@ -389,15 +399,14 @@ default=None
             )
             self.vocab_size_ = self._rows.id_map.size
             self.vectors_coverage_ = self._rows.coverage
+            self._numbering = _id_counts_digest(seqs)
         rows = self._rows.to_rows(seqs)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        train, valid = self._split(rows, y_encoded, seed)
+        train, valid = self._split(rows, y_encoded, weights, seed)
         if continuing:
-            # a plain attribute: set_params would re-initialise the module
-            self.net_.iterator_train__generator = np.random.default_rng(seed)
-
+            self._update_continued_net(seed)
         chance = None if valid is None else chance_accuracy(valid.y)
 
         def build(epochs=None):
@@ -411,12 +420,69 @@ default=None
         if valid is None or continuing or not self.refit:
             self._set_net(net)
         else:
-            final = refit_net(
-                build, net, SequenceDataset(rows, y_encoded), seed, self.max_epochs
-            )
+            everything = SequenceDataset(rows, y_encoded, weights)
+            final = refit_net(build, net, everything, seed, self.max_epochs)
             self._set_net(final, search=net)
         self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
+
+    @staticmethod
+    def _check_weights(sample_weight, seqs) -> np.ndarray | None:
+        """Non-negative finite weights scaled to a mean of one, or None."""
+        if sample_weight is None:
+            return None
+        weights = _check_sample_weight(
+            sample_weight, np.empty((len(seqs), 0)), ensure_non_negative=True
+        )
+        return (weights / weights.mean()).astype(np.float32)
+
+    def _encode_known_labels(self, y_arr: np.ndarray) -> np.ndarray:
+        unknown = set(np.unique(y_arr).tolist()) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(
+                f"warm_start: y holds classes unseen in the first fit: "
+                f"{sorted(unknown, key=str)}."
+            )
+        return np.searchsorted(self.classes_, y_arr).astype(np.int64)
+
+    def _check_same_numbering(self, seqs: list[np.ndarray]) -> None:
+        """Refuse ids that a fresh vocabulary gave these very documents.
+
+        A warm start goes on training the same embedding rows, so token ids
+        must mean what they meant in the first fit. In a Pipeline, a
+        VocabularyIndexer refitted without ``warm_start`` renumbers the
+        tokens, most frequent first in the new documents: every id from 2
+        up then occurs, in order of frequency, which the ids of the first
+        vocabulary almost never do on other documents.
+        """
+        if _id_counts_digest(seqs) == self._numbering:
+            return  # the first fit's documents again
+        counts = np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]))
+        if numbered_by_frequency(counts):
+            raise ValueError(
+                "warm_start: the token ids were renumbered since the first fit "
+                "(a vocabulary learned on these documents), so the network "
+                "would train its old embeddings on other words. Keep the ids: "
+                "VocabularyIndexer(warm_start=True) does, and "
+                "make_rnn_pipeline(warm_start=True) sets it."
+            )
+
+    def _update_continued_net(self, seed: int) -> None:
+        """Make the trained net follow today's training parameters."""
+        net = self.net_
+        # plain attributes: set_params would re-initialise the module
+        net.iterator_train__generator = np.random.default_rng(seed)
+        net.max_epochs, net.batch_size, net.lr = (
+            self.max_epochs,
+            self.batch_size,
+            self.lr,
+        )
+        groups = net.optimizer_.param_groups
+        for group in groups:
+            group["lr"] = self.lr
+            group["weight_decay"] = self.weight_decay
+        if len(groups) > 1:  # the embedding's own group comes first
+            groups[0]["lr"] = self.embedding_lr or self.lr
 
     def _class_scores(self, X) -> np.ndarray:
         """Logits, one column per class, in the caller's document order."""
@@ -453,56 +519,7 @@ default=None
         return tags
 
 
-def make_rnn_pipeline(
-    cell: str = "lstm",
-    *,
-    vectors=None,
-    indexer_params: dict | None = None,
-    padder_params: dict | None = None,
-    **classifier_params,
-) -> Pipeline:
-    """Build ``VocabularyIndexer -> SequencePadder -> RNNClassifier``.
-
-    Parameters
-    ----------
-    cell : {"lstm", "gru", "rnn"}, default="lstm"
-        Recurrent cell of the classifier.
-    vectors : str, path-like or WordVectors, default=None
-        Pretrained word vectors, given to both the indexer (so that words
-        never seen in training keep their vector) and the classifier (which
-        initialises its embedding from them). A grid search that changes
-        them must change ``indexer__vectors`` and ``classifier__vectors``
-        together.
-    indexer_params : dict, default=None
-        Parameters of the :class:`VocabularyIndexer` step.
-    padder_params : dict, default=None
-        Parameters of the :class:`SequencePadder` step.
-    **classifier_params
-        Parameters of the :class:`RNNClassifier` step.
-
-    Returns
-    -------
-    pipeline : sklearn.pipeline.Pipeline
-        Steps named ``"indexer"``, ``"padder"`` and ``"classifier"``, so a
-        grid search addresses e.g. ``"classifier__hidden_size"``.
-
-    Examples
-    --------
-    >>> from sklearn_rnn import make_rnn_pipeline
-    >>> pipe = make_rnn_pipeline("gru", hidden_size=16)
-    >>> [name for name, _ in pipe.steps]
-    ['indexer', 'padder', 'classifier']
-    >>> pipe.get_params()["classifier__cell"]
-    'gru'
-    """
-    indexer_params = dict(indexer_params or {})
-    if vectors is not None:
-        indexer_params.setdefault("vectors", vectors)
-        classifier_params.setdefault("vectors", vectors)
-    return Pipeline(
-        [
-            ("indexer", VocabularyIndexer(**indexer_params)),
-            ("padder", SequencePadder(**(padder_params or {}))),
-            ("classifier", RNNClassifier(cell=cell, **classifier_params)),
-        ]
-    )
+def _id_counts_digest(seqs: list[np.ndarray]) -> str:
+    """A short fingerprint of how often each token id occurs in ``seqs``."""
+    counts = np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]))
+    return hashlib.sha1(counts.astype(np.int64).tobytes()).hexdigest()

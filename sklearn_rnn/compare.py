@@ -31,9 +31,9 @@ from tqdm import tqdm
 from ._result import ComparisonResult, summarise
 from ._validation import check_documents, check_labels
 from .baselines import make_bow_pipeline
-from .classifier import make_rnn_pipeline
 from .hmm import make_hmm_pipeline
 from .plotting import plot_comparison
+from .presets import make_rnn_pipeline
 from .stats import corrected_ttest
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""LSTMClassifier and GRUClassifier: RNNClassifier with another default cell.
+"""Ready-made RNNClassifier set-ups: LSTMClassifier, GRUClassifier, and
+make_rnn_pipeline (indexer, padder and classifier from raw text).
 
 Each preset's ``__init__`` is RNNClassifier's own code with another keyword
 default, so the parameters are written once, ``get_params`` sees them all,
@@ -10,9 +11,12 @@ from __future__ import annotations
 import re
 import types
 
-from .classifier import RNNClassifier
+from sklearn.pipeline import Pipeline
 
-__all__ = ["LSTMClassifier", "GRUClassifier"]
+from .classifier import RNNClassifier
+from .text import SequencePadder, VocabularyIndexer
+
+__all__ = ["LSTMClassifier", "GRUClassifier", "make_rnn_pipeline"]
 
 _CELL_LINE = re.compile(r'^( *cell : \{.*\}, default=)"lstm"$', re.MULTILINE)
 
@@ -64,3 +68,61 @@ GRUClassifier = _preset(
     "gru",
     'GRU text classifier: :class:`RNNClassifier` with ``cell="gru"``.',
 )
+
+
+def make_rnn_pipeline(
+    cell: str = "lstm",
+    *,
+    vectors=None,
+    indexer_params: dict | None = None,
+    padder_params: dict | None = None,
+    **classifier_params,
+) -> Pipeline:
+    """Build ``VocabularyIndexer -> SequencePadder -> RNNClassifier``.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell of the classifier.
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors, given to both the indexer (so that words
+        never seen in training keep their vector) and the classifier (which
+        initialises its embedding from them). A grid search that changes
+        them must change ``indexer__vectors`` and ``classifier__vectors``
+        together.
+    indexer_params : dict, default=None
+        Parameters of the :class:`VocabularyIndexer` step.
+    padder_params : dict, default=None
+        Parameters of the :class:`SequencePadder` step.
+    **classifier_params
+        Parameters of the :class:`RNNClassifier` step; ``warm_start=True``
+        is given to the indexer too, so that a second ``fit`` keeps the ids.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps named ``"indexer"``, ``"padder"`` and ``"classifier"``, so a
+        grid search addresses e.g. ``"classifier__hidden_size"``.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import make_rnn_pipeline
+    >>> pipe = make_rnn_pipeline("gru", hidden_size=16)
+    >>> [name for name, _ in pipe.steps]
+    ['indexer', 'padder', 'classifier']
+    >>> pipe.get_params()["classifier__cell"]
+    'gru'
+    """
+    indexer_params = dict(indexer_params or {})
+    if classifier_params.get("warm_start"):
+        indexer_params.setdefault("warm_start", True)  # keep the ids
+    if vectors is not None:
+        indexer_params.setdefault("vectors", vectors)
+        classifier_params.setdefault("vectors", vectors)
+    return Pipeline(
+        [
+            ("indexer", VocabularyIndexer(**indexer_params)),
+            ("padder", SequencePadder(**(padder_params or {}))),
+            ("classifier", RNNClassifier(cell=cell, **classifier_params)),
+        ]
+    )

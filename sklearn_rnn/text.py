@@ -85,6 +85,10 @@ class VocabularyIndexer(
         (which then caps only them). GloVe is lower-cased, as the default
         ``lowercase=True`` is. :func:`make_rnn_pipeline` passes the same
         ``vectors`` to the indexer and the classifier.
+    warm_start : bool, default=False
+        When fitted already, ``fit`` keeps the id of every token it knows
+        and gives the new tokens the next ids, so that a model trained on
+        the old ids can go on training (``RNNClassifier(warm_start=True)``).
 
     Attributes
     ----------
@@ -129,6 +133,7 @@ class VocabularyIndexer(
         "pad_token": [str],
         "unk_token": [str],
         "vectors": [str, os.PathLike, WordVectors, None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -147,6 +152,7 @@ class VocabularyIndexer(
         pad_token: str = "<pad>",
         unk_token: str = "<unk>",
         vectors=None,
+        warm_start: bool = False,
     ):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
@@ -161,6 +167,7 @@ class VocabularyIndexer(
         self.pad_token = pad_token
         self.unk_token = unk_token
         self.vectors = vectors
+        self.warm_start = warm_start
 
     # -- estimator API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -185,7 +192,10 @@ class VocabularyIndexer(
     def _fit(self, docs: list[str]) -> list[np.ndarray]:
         """Fit on ``docs`` and return their id sequences."""
         if self.vocabulary is None:
-            return self._learn_vocabulary(docs, resolve_vectors(self.vectors))
+            previous = None
+            if self.warm_start and hasattr(self, "vocabulary_"):
+                previous = self._id_to_token.tolist()
+            return self._learn_vocabulary(docs, resolve_vectors(self.vectors), previous)
         if self.vectors is not None:
             raise ValueError(
                 "Pass either a fixed vocabulary or vectors, not both: with "
