@@ -8,8 +8,10 @@ test; SMS spam de-duplicated, then 5-fold stratified CV; UCI sentiment
 10-fold CV on each of its three files. Models: bag-of-words logistic
 regression (unigrams, unigrams + bigrams), bag-of-words naive Bayes, the
 class-conditional HMM (default one state, and ``hmm_tuned``: states and
-smoothing picked by 3-fold CV on the training data), and the untuned
-defaults of RNN, LSTM, GRU and a bidirectional LSTM. Each data set writes
+smoothing picked by 3-fold CV on the training data), the untuned
+defaults of RNN, LSTM, GRU and a bidirectional LSTM, and the same
+initialised from GloVe 6B 50d vectors (``*_glove``; fine-tuned, and frozen
+for the LSTM) when ``../shared/data/glove`` is there. Each data set writes
 ``benchmarks/results/<name>.csv`` and ``.md`` (accuracy +- std where CV,
 macro-F1, fit time).
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from _shared import load_or_exit
+from _shared import SHARED_DATA, load_or_exit
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_rnn import (
@@ -40,6 +42,26 @@ RESULTS = Path(__file__).resolve().parent / "results"
 #: The HMM's states and smoothing picked by 3-fold CV inside the training data.
 HMM_GRID = {"classifier__n_states": [1, 4], "classifier__alpha": [0.1, 0.5, 1.0]}
 
+#: GloVe 6B 50d (Pennington et al. 2014), read in place; rows "*_glove" use it.
+GLOVE = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
+
+
+def vector_models(seed: int) -> dict:
+    """The recurrent defaults with GloVe vectors (none when the file is absent)."""
+    if not GLOVE.exists():
+        return {}
+    glove = str(GLOVE)
+    return {
+        "lstm_glove": make_rnn_pipeline("lstm", vectors=glove, random_state=seed),
+        "gru_glove": make_rnn_pipeline("gru", vectors=glove, random_state=seed),
+        "bilstm_glove": make_rnn_pipeline(
+            "lstm", vectors=glove, bidirectional=True, random_state=seed
+        ),
+        "lstm_glove_frozen": make_rnn_pipeline(
+            "lstm", vectors=glove, freeze_embeddings=True, random_state=seed
+        ),
+    }
+
 
 def models(seed: int) -> dict:
     inner = StratifiedKFold(3, shuffle=True, random_state=seed)
@@ -53,6 +75,7 @@ def models(seed: int) -> dict:
         "lstm": make_rnn_pipeline("lstm", random_state=seed),
         "gru": make_rnn_pipeline("gru", random_state=seed),
         "bilstm": make_rnn_pipeline("lstm", bidirectional=True, random_state=seed),
+        **vector_models(seed),
     }
 
 
