@@ -352,7 +352,9 @@ def test_fetch_movie_reviews_file_url_and_environment(tmp_path, served, monkeypa
 
 
 def test_fetch_movie_reviews_not_cached_without_download(tmp_path):
-    with pytest.raises(OSError, match="not in .* and download_if_missing=False"):
+    with pytest.raises(
+        OSError, match="does not hold the movie review data .*download_if_missing=False"
+    ):
         fetch_movie_reviews(tmp_path, download_if_missing=False)
     assert not (tmp_path / "sklearn_rnn").exists()
 
