@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import itertools
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fetch_helpers import closed_port_url, files, http_server, make_tarball
+from fetch_helpers import (
+    closed_port_url,
+    files,
+    http_server,
+    make_tarball,
+    make_zip,
+    sha256,
+)
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from sklearn_rnn import load_word_vectors
 from sklearn_rnn.datasets import (
+    _glove,
+    fetch_glove,
     fetch_movie_reviews,
     load_text_csv,
     load_toy_corpus,
@@ -447,3 +461,103 @@ def test_fetch_movie_reviews_ignores_other_members(tmp_path, mr_raw):
     assert not (tmp_path / "escape.txt").exists()
     assert not (tmp_path / "home" / "up.txt").exists()
     assert files(tmp_path / "home" / "sklearn_rnn") == ["rt-polaritydata", *MR_MEMBERS]
+
+
+# ---------------------------------------------------------------------------
+# fetch_glove, offline: a small glove.6B.zip is built from a slice of the shared
+# 50d file (never copied into the repository) and served from this machine.
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def glove_texts() -> dict[int, bytes]:
+    """The first 1,000 lines of the 50d file, and a 100d file made from its
+    first 200 (each vector twice)."""
+    data = shared_data_dir()
+    path = None if data is None else data / "glove" / "glove.6B.50d.txt.gz"
+    if path is None or not path.is_file():
+        pytest.skip("shared GloVe file not found")
+    with gzip.open(path, "rb") as file:
+        lines = list(itertools.islice(file, 1000))
+    doubled = []
+    for line in lines[:200]:
+        word, _, vector = line.rstrip(b"\n").partition(b" ")
+        doubled.append(b"%s %s %s\n" % (word, vector, vector))
+    return {50: b"".join(lines), 100: b"".join(doubled)}
+
+
+@pytest.fixture
+def glove_served(tmp_path_factory, glove_texts, monkeypatch) -> Path:
+    """A folder serving the small glove.6B.zip, whose files the fetcher expects."""
+    folder = tmp_path_factory.mktemp("glove_server")
+    members = {f"glove.6B.{dim}d.txt": text for dim, text in glove_texts.items()}
+    make_zip(folder / "glove.6B.zip", members, compression=zipfile.ZIP_DEFLATED)
+    monkeypatch.setitem(_glove._GLOVE_FILES, 50, sha256(glove_texts[50]))
+    md5 = hashlib.md5(glove_texts[100]).hexdigest()
+    monkeypatch.setitem(_glove._GLOVE_FILES, 100, f"md5:{md5}")
+    return folder
+
+
+def test_fetch_glove_download_then_cache(tmp_path, glove_served, glove_texts):
+    with http_server(glove_served) as base_url:
+        path = fetch_glove(data_home=tmp_path, url=f"{base_url}/glove.6B.zip")
+    cache = tmp_path / "sklearn_rnn"
+    assert path == cache / "glove.6B.50d.txt"
+    assert path.read_bytes() == glove_texts[50]
+    vectors = load_word_vectors(path)
+    assert (len(vectors), vectors.dim) == (1000, 50)
+    assert vectors.words[:4] == ("the", ",", ".", "of")
+    # The zip is kept: another dimension comes without the network (checked
+    # by its MD5), and the 50d file is read from the cache.
+    assert files(cache) == ["glove.6B.50d.txt", "glove.6B.zip"]
+    path100 = fetch_glove(100, tmp_path, url=closed_port_url("glove.6B.zip"))
+    assert path100.read_bytes() == glove_texts[100]
+    assert load_word_vectors(path100).dim == 100
+    assert fetch_glove(50, tmp_path, download_if_missing=False) == path
+
+
+def test_fetch_glove_file_placed_by_hand(tmp_path, glove_served, glove_texts):
+    cache = tmp_path / "sklearn_rnn"
+    cache.mkdir()
+    (cache / "glove.6B.50d.txt").write_bytes(glove_texts[50])
+    path = fetch_glove(50, tmp_path, download_if_missing=False)
+    assert path == cache / "glove.6B.50d.txt"
+
+
+def test_fetch_glove_checks_the_published_checksum(tmp_path, glove_texts):
+    # The slice is not the official file: its SHA-256 is not the pinned one.
+    folder = tmp_path / "server"
+    folder.mkdir()
+    make_zip(folder / "glove.6B.zip", {"glove.6B.50d.txt": glove_texts[50]})
+    match = (
+        "glove.6B.50d.txt has SHA-256 [0-9a-f]{64}, expected "
+        "d8f717f8dd4b545cb7f418ef9f3d0c3e6e68a6f48b97d32f8b7aae40cb31f96f"
+    )
+    with http_server(folder) as base_url:
+        with pytest.raises(OSError, match=match):
+            fetch_glove(50, tmp_path / "home", url=f"{base_url}/glove.6B.zip")
+    assert files(tmp_path / "home" / "sklearn_rnn") == []
+
+
+def test_fetch_glove_not_cached_without_download(tmp_path):
+    cache = tmp_path / "sklearn_rnn"
+    match = (
+        rf"{cache} does not hold the GloVe 6B 300d vectors .* download_if_missing=False"
+        r".* glove.6B.zip \(from https://nlp.stanford.edu/data/glove.6B.zip\), or "
+        r"the file\(s\) glove.6B.300d.txt it holds, in that folder"
+    )
+    with pytest.raises(OSError, match=match):
+        fetch_glove(300, tmp_path, download_if_missing=False)
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("dim", [25, 64, 50.0, "50", True, None])
+def test_fetch_glove_rejects_other_dimensions(tmp_path, dim):
+    match = r"dim must be one of 50, 100, 200, 300; got "
+    with pytest.raises(ValueError, match=match):
+        fetch_glove(dim, tmp_path, download_if_missing=False)
+
+
+def test_fetch_glove_accepts_numpy_integers(tmp_path):
+    with pytest.raises(OSError, match="glove.6B.100d.txt"):
+        fetch_glove(np.int64(100), tmp_path, download_if_missing=False)
