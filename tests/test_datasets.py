@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
+import gzip
 import hashlib
-import io
-import socket
-import stat
-import tarfile
-import threading
+import itertools
 import zipfile
 from collections import Counter, defaultdict
-from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fetch_helpers import (
+    closed_port_url,
+    files,
+    http_server,
+    make_tarball,
+    make_zip,
+    sha256,
+)
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from sklearn_rnn import load_word_vectors
 from sklearn_rnn.datasets import (
+    _glove,
+    fetch_glove,
     fetch_movie_reviews,
     load_text_csv,
     load_toy_corpus,
     make_order_sentiment,
 )
-from sklearn_rnn.datasets._fetch import fetch_archive
 
 POSITIVE = {"good", "great", "fun", "funny", "brilliant", "lovely"}
 NEGATIVE = {"bad", "boring", "awful", "dull", "poor", "terrible"}
@@ -308,59 +312,12 @@ def mr_raw() -> dict[str, bytes]:
     return {member: (raw / Path(member).name).read_bytes() for member in MR_MEMBERS}
 
 
-def _make_tarball(path: Path, members: dict[str, bytes], symlinks=()) -> Path:
-    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        for name, link_target in symlinks:
-            info = tarfile.TarInfo(name)
-            info.type = tarfile.SYMTYPE
-            info.linkname = link_target
-            tar.addfile(info)
-    return path
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, mr_raw) -> Path:
     """A folder with a good archive, ready to be served."""
     folder = tmp_path_factory.mktemp("server")
-    _make_tarball(folder / "rt-polaritydata.tar.gz", mr_raw)
+    make_tarball(folder / "rt-polaritydata.tar.gz", mr_raw)
     return folder
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _http_server(folder: Path):
-    """Serve ``folder`` on 127.0.0.1 from a thread; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/rt-polaritydata.tar.gz"
-
-
-def _files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
 
 def _check_mr(texts, labels):
@@ -377,17 +334,17 @@ def _check_mr(texts, labels):
 
 
 def test_fetch_movie_reviews_http_download_then_cache(tmp_path, served):
-    with _http_server(served) as base_url:
+    with http_server(served) as base_url:
         texts, labels = fetch_movie_reviews(
             tmp_path, url=f"{base_url}/rt-polaritydata.tar.gz"
         )
     _check_mr(texts, labels)
     cache = tmp_path / "sklearn_rnn"
     # The archive and the temporary files are gone; only the data files stay.
-    assert _files(cache) == ["rt-polaritydata", *MR_MEMBERS]
+    assert files(cache) == ["rt-polaritydata", *MR_MEMBERS]
 
     # The server is down: the cache is used.
-    texts2, labels2 = fetch_movie_reviews(tmp_path, url=_closed_port_url())
+    texts2, labels2 = fetch_movie_reviews(tmp_path, url=closed_port_url())
     assert texts2 == texts
     np.testing.assert_array_equal(labels2, labels)
     texts3, _ = fetch_movie_reviews(tmp_path, download_if_missing=False)
@@ -405,17 +362,19 @@ def test_fetch_movie_reviews_file_url_and_environment(tmp_path, served, monkeypa
     url = (served / "rt-polaritydata.tar.gz").as_uri()
     texts, labels = fetch_movie_reviews(url=url)
     _check_mr(texts, labels)
-    assert _files(tmp_path / "env_home" / "sklearn_rnn")[1:] == list(MR_MEMBERS)
+    assert files(tmp_path / "env_home" / "sklearn_rnn")[1:] == list(MR_MEMBERS)
 
 
 def test_fetch_movie_reviews_not_cached_without_download(tmp_path):
-    with pytest.raises(OSError, match="not in .* and download_if_missing=False"):
+    with pytest.raises(
+        OSError, match="does not hold the movie review data .*download_if_missing=False"
+    ):
         fetch_movie_reviews(tmp_path, download_if_missing=False)
     assert not (tmp_path / "sklearn_rnn").exists()
 
 
 def test_fetch_movie_reviews_offline(tmp_path):
-    url = _closed_port_url()
+    url = closed_port_url()
     match = (
         f"Could not download the movie review data from {url} .*place it .* in "
         ".*sklearn_rnn"
@@ -424,14 +383,14 @@ def test_fetch_movie_reviews_offline(tmp_path):
         fetch_movie_reviews(tmp_path, url=url)
     assert "\n" not in str(info.value)
     assert info.value.__cause__ is None
-    assert _files(tmp_path / "sklearn_rnn") == []
+    assert files(tmp_path / "sklearn_rnn") == []
 
 
 def test_fetch_movie_reviews_http_error(tmp_path, served):
-    with _http_server(served) as base_url:
+    with http_server(served) as base_url:
         with pytest.raises(OSError, match="404"):
             fetch_movie_reviews(tmp_path, url=f"{base_url}/missing.tar.gz")
-    assert _files(tmp_path / "sklearn_rnn") == []
+    assert files(tmp_path / "sklearn_rnn") == []
 
 
 def test_fetch_movie_reviews_manually_placed_archive(tmp_path, served):
@@ -442,18 +401,18 @@ def test_fetch_movie_reviews_manually_placed_archive(tmp_path, served):
     )
     texts, labels = fetch_movie_reviews(tmp_path, download_if_missing=False)
     _check_mr(texts, labels)
-    assert _files(cache) == ["rt-polaritydata", *MR_MEMBERS]
+    assert files(cache) == ["rt-polaritydata", *MR_MEMBERS]
 
 
 def test_fetch_movie_reviews_checksum_mismatch(tmp_path, mr_raw):
     altered = dict(mr_raw)
     name = MR_MEMBERS[1]
     altered[name] = altered[name].replace(b"the rock", b"the rick", 1)
-    archive = _make_tarball(tmp_path / "altered.tar.gz", altered)
+    archive = make_tarball(tmp_path / "altered.tar.gz", altered)
     with pytest.raises(OSError, match="rt-polarity.pos has SHA-256 .*expected 2da1"):
         fetch_movie_reviews(tmp_path, url=archive.as_uri())
     # The bad archive and the extracted files were removed.
-    assert _files(tmp_path / "sklearn_rnn") == ["rt-polaritydata"]
+    assert files(tmp_path / "sklearn_rnn") == ["rt-polaritydata"]
 
 
 def test_fetch_movie_reviews_corrupted_cache_is_replaced(tmp_path, served):
@@ -477,101 +436,128 @@ def test_fetch_movie_reviews_corrupted_cache_is_replaced(tmp_path, served):
 def test_fetch_movie_reviews_bad_archive(tmp_path, mr_raw, kind, match):
     archive = tmp_path / "bad.tar.gz"
     if kind == "symlink":
-        _make_tarball(
+        make_tarball(
             archive,
             {MR_MEMBERS[0]: mr_raw[MR_MEMBERS[0]]},
             symlinks=[(MR_MEMBERS[1], "../../outside.txt")],
         )
     elif kind == "missing":
-        _make_tarball(archive, {MR_MEMBERS[0]: mr_raw[MR_MEMBERS[0]]})
+        make_tarball(archive, {MR_MEMBERS[0]: mr_raw[MR_MEMBERS[0]]})
     else:
         archive.write_bytes(b"not a tarball at all")
     with pytest.raises(OSError, match=match):
         fetch_movie_reviews(tmp_path / "home", url=archive.as_uri())
     cache = tmp_path / "home" / "sklearn_rnn"
-    assert [f for f in _files(cache) if f != "rt-polaritydata"] == []
+    assert [f for f in files(cache) if f != "rt-polaritydata"] == []
 
 
 def test_fetch_movie_reviews_ignores_other_members(tmp_path, mr_raw):
     # Extra members, even with path traversal, are never extracted.
     members = {**mr_raw, "../escape.txt": b"x", "rt-polaritydata/../../up.txt": b"x"}
-    archive = _make_tarball(tmp_path / "extra.tar.gz", members)
+    archive = make_tarball(tmp_path / "extra.tar.gz", members)
     texts, _ = fetch_movie_reviews(tmp_path / "home", url=archive.as_uri())
     assert len(texts) == 10662
     assert not (tmp_path / "home" / "escape.txt").exists()
     assert not (tmp_path / "escape.txt").exists()
     assert not (tmp_path / "home" / "up.txt").exists()
-    assert _files(tmp_path / "home" / "sklearn_rnn") == ["rt-polaritydata", *MR_MEMBERS]
+    assert files(tmp_path / "home" / "sklearn_rnn") == ["rt-polaritydata", *MR_MEMBERS]
 
 
-# -- the download helper every fetcher shares -----------------------------------
-ZIP_MEMBERS = {"vectors/small.txt": b"the 0.1 0.2\n", "vectors/large.txt": b"x" * 64}
+# ---------------------------------------------------------------------------
+# fetch_glove, offline: a small glove.6B.zip is built from a slice of the shared
+# 50d file (never copied into the repository) and served from this machine.
+# ---------------------------------------------------------------------------
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+@pytest.fixture(scope="module")
+def glove_texts() -> dict[int, bytes]:
+    """The first 1,000 lines of the 50d file, and a 100d file made from its
+    first 200 (each vector twice)."""
+    data = shared_data_dir()
+    path = None if data is None else data / "glove" / "glove.6B.50d.txt.gz"
+    if path is None or not path.is_file():
+        pytest.skip("shared GloVe file not found")
+    with gzip.open(path, "rb") as file:
+        lines = list(itertools.islice(file, 1000))
+    doubled = []
+    for line in lines[:200]:
+        word, _, vector = line.rstrip(b"\n").partition(b" ")
+        doubled.append(b"%s %s %s\n" % (word, vector, vector))
+    return {50: b"".join(lines), 100: b"".join(doubled)}
 
 
-def _make_zip(path: Path, members: dict[str, bytes], symlinks=()) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-        for name, link_target in symlinks:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            archive.writestr(info, link_target)
-    return path
+@pytest.fixture
+def glove_served(tmp_path_factory, glove_texts, monkeypatch) -> Path:
+    """A folder serving the small glove.6B.zip, whose files the fetcher expects."""
+    folder = tmp_path_factory.mktemp("glove_server")
+    members = {f"glove.6B.{dim}d.txt": text for dim, text in glove_texts.items()}
+    make_zip(folder / "glove.6B.zip", members, compression=zipfile.ZIP_DEFLATED)
+    monkeypatch.setitem(_glove._GLOVE_FILES, 50, sha256(glove_texts[50]))
+    md5 = hashlib.md5(glove_texts[100]).hexdigest()
+    monkeypatch.setitem(_glove._GLOVE_FILES, 100, f"md5:{md5}")
+    return folder
 
 
-def test_fetch_archive_zip_checks_and_keeps_the_archive(tmp_path):
-    archive = _make_zip(tmp_path / "vectors.zip", ZIP_MEMBERS)
-    params = dict(
-        data_home=tmp_path / "home", archive_sha256=_sha(archive.read_bytes())
+def test_fetch_glove_download_then_cache(tmp_path, glove_served, glove_texts):
+    with http_server(glove_served) as base_url:
+        path = fetch_glove(data_home=tmp_path, url=f"{base_url}/glove.6B.zip")
+    cache = tmp_path / "sklearn_rnn"
+    assert path == cache / "glove.6B.50d.txt"
+    assert path.read_bytes() == glove_texts[50]
+    vectors = load_word_vectors(path)
+    assert (len(vectors), vectors.dim) == (1000, 50)
+    assert vectors.words[:4] == ("the", ",", ".", "of")
+    # The zip is kept: another dimension comes without the network (checked
+    # by its MD5), and the 50d file is read from the cache.
+    assert files(cache) == ["glove.6B.50d.txt", "glove.6B.zip"]
+    path100 = fetch_glove(100, tmp_path, url=closed_port_url("glove.6B.zip"))
+    assert path100.read_bytes() == glove_texts[100]
+    assert load_word_vectors(path100).dim == 100
+    assert fetch_glove(50, tmp_path, download_if_missing=False) == path
+
+
+def test_fetch_glove_file_placed_by_hand(tmp_path, glove_served, glove_texts):
+    cache = tmp_path / "sklearn_rnn"
+    cache.mkdir()
+    (cache / "glove.6B.50d.txt").write_bytes(glove_texts[50])
+    path = fetch_glove(50, tmp_path, download_if_missing=False)
+    assert path == cache / "glove.6B.50d.txt"
+
+
+def test_fetch_glove_checks_the_published_checksum(tmp_path, glove_texts):
+    # The slice is not the official file: its SHA-256 is not the pinned one.
+    folder = tmp_path / "server"
+    folder.mkdir()
+    make_zip(folder / "glove.6B.zip", {"glove.6B.50d.txt": glove_texts[50]})
+    match = (
+        "glove.6B.50d.txt has SHA-256 [0-9a-f]{64}, expected "
+        "d8f717f8dd4b545cb7f418ef9f3d0c3e6e68a6f48b97d32f8b7aae40cb31f96f"
     )
-    small = {"vectors/small.txt": _sha(ZIP_MEMBERS["vectors/small.txt"])}
-    folder = fetch_archive(
-        archive.as_uri(), "vectors.zip", small, keep_archive=True, **params
+    with http_server(folder) as base_url:
+        with pytest.raises(OSError, match=match):
+            fetch_glove(50, tmp_path / "home", url=f"{base_url}/glove.6B.zip")
+    assert files(tmp_path / "home" / "sklearn_rnn") == []
+
+
+def test_fetch_glove_not_cached_without_download(tmp_path):
+    cache = tmp_path / "sklearn_rnn"
+    match = (
+        rf"{cache} does not hold the GloVe 6B 300d vectors .* download_if_missing=False"
+        r".* glove.6B.zip \(from https://nlp.stanford.edu/data/glove.6B.zip\), or "
+        r"the file\(s\) glove.6B.300d.txt it holds, in that folder"
     )
-    assert folder == tmp_path / "home" / "sklearn_rnn"
-    assert (folder / "vectors" / "small.txt").read_bytes() == b"the 0.1 0.2\n"
-    assert _files(folder) == ["vectors", "vectors.zip", "vectors/small.txt"]
-    # Another member comes from the kept archive, without the network; the
-    # archive is deleted this time.
-    large = {"vectors/large.txt": None}
-    assert fetch_archive(_closed_port_url(), "vectors.zip", large, **params) == folder
-    assert _files(folder) == ["vectors", "vectors/large.txt", "vectors/small.txt"]
-    # Cached members are read without the network or the archive.
-    fetch_archive(_closed_port_url(), "vectors.zip", {**small, **large}, **params)
-
-
-@pytest.mark.parametrize(
-    "kind, match",
-    [
-        ("archive checksum", "vectors.zip has SHA-256 .* expected 0000"),
-        ("member checksum", "small.txt has SHA-256 .* expected 0000"),
-        ("garbage", "is not a valid zip archive"),
-        ("symlink", "is not a regular file"),
-        ("too large", r"'vectors/large.txt' is too large \(64 B\)"),
-    ],
-)
-def test_fetch_archive_zip_errors_remove_the_bad_files(tmp_path, kind, match):
-    archive = tmp_path / "vectors.zip"
-    members = {name: None for name in ZIP_MEMBERS}
-    params = {}
-    if kind == "garbage":
-        archive.write_bytes(b"not a zip file")
-    elif kind == "symlink":
-        _make_zip(archive, {}, symlinks=[("vectors/small.txt", "../../outside")])
-    else:
-        _make_zip(archive, ZIP_MEMBERS)
-    if kind == "archive checksum":
-        params["archive_sha256"] = "0" * 64
-    elif kind == "member checksum":
-        members["vectors/small.txt"] = "0" * 64
-    elif kind == "too large":
-        params["max_member_bytes"] = 63
     with pytest.raises(OSError, match=match):
-        fetch_archive(
-            archive.as_uri(), "vectors.zip", members, data_home=tmp_path, **params
-        )
-    assert [f for f in _files(tmp_path / "sklearn_rnn") if f != "vectors"] == []
+        fetch_glove(300, tmp_path, download_if_missing=False)
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("dim", [25, 64, 50.0, "50", True, None])
+def test_fetch_glove_rejects_other_dimensions(tmp_path, dim):
+    match = r"dim must be one of 50, 100, 200, 300; got "
+    with pytest.raises(ValueError, match=match):
+        fetch_glove(dim, tmp_path, download_if_missing=False)
+
+
+def test_fetch_glove_accepts_numpy_integers(tmp_path):
+    with pytest.raises(OSError, match="glove.6B.100d.txt"):
+        fetch_glove(np.int64(100), tmp_path, download_if_missing=False)

@@ -8,11 +8,16 @@ Every loader returns ``(texts, labels)``: a list of ``str`` documents and a
   word order only, with a knob for long-range dependencies.
 - :func:`load_text_csv` -- a labelled corpus from a ``text,label`` CSV file.
 - :func:`fetch_movie_reviews` -- the Pang & Lee sentence polarity data set,
-  downloaded once and cached (by the download helper of ``_fetch.py``, which
-  every fetcher shares).
+  downloaded once and cached.
+- :func:`fetch_glove` -- the GloVe 6B pretrained word vectors, downloaded
+  once and cached; returns the path of the text file.
+
+Both fetchers share the download helper of ``_fetch.py``.
 """
 
 from ._csv import load_text_csv
+from ._glove import GLOVE_URL as GLOVE_URL  # the default url of the fetcher
+from ._glove import fetch_glove
 from ._movie_reviews import MR_URL as MR_URL  # the default url of the fetcher
 from ._movie_reviews import fetch_movie_reviews
 from ._synthetic import load_toy_corpus, make_order_sentiment
@@ -22,4 +27,5 @@ __all__ = [
     "make_order_sentiment",
     "load_text_csv",
     "fetch_movie_reviews",
+    "fetch_glove",
 ]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ._fetch import fetch_archive
+from ._fetch import Limits, fetch_archive
 
 __all__ = ["fetch_movie_reviews", "MR_URL"]
 
 MR_URL = (
-    "http://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz"
+    "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz"
 )
 #: Members of the archive, negatives first, with the SHA-256 of their bytes
 #: (each is about 0.6 MiB).
@@ -24,6 +24,9 @@ _MR_FILES = {
         "2da124ec187a9d5a29c9f04e91c540e02baed5af8868f550a26bd6fd4dbf8bf0"
     ),
 }
+#: The archive is about 0.5 MB and its two files 612,256 and 626,139 bytes:
+#: 2 MiB and 1 MiB leave room for a mirror that packs them differently.
+_MR_LIMITS = Limits(archive_bytes=2 * 2**20, member_bytes=2**20)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -70,7 +73,8 @@ def fetch_movie_reviews(
     url : str, default=MR_URL
         Where to download ``rt-polaritydata.tar.gz`` from, e.g. a mirror or a
         ``file://`` URL. ``MR_URL`` is the original Cornell address
-        ``http://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz``.
+        ``https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz``.
+        The files are checked by their SHA-256 whatever the source.
 
     Returns
     -------
@@ -84,9 +88,12 @@ def fetch_movie_reviews(
     Raises
     ------
     OSError
-        If the data is not cached and ``download_if_missing`` is False, if
-        the download fails, or if the archive is invalid or its files do not
-        have the expected SHA-256 (the bad files are then removed).
+        If the data is not cached and ``download_if_missing`` is False; if
+        the download fails, is cut short, goes past 2 MiB or past its
+        deadline (about 5 minutes); or if the archive is invalid, crosses a
+        bound against archive bombs, or its files do not have the expected
+        SHA-256. Nothing of the failed call is kept; an archive placed in
+        the cache folder by hand is left in place.
 
     See Also
     --------
@@ -111,6 +118,7 @@ def fetch_movie_reviews(
         _MR_FILES,
         data_home=data_home,
         download_if_missing=download_if_missing,
+        limits=_MR_LIMITS,
         what="the movie review data",
     )
     texts: list[str] = []
