@@ -21,19 +21,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-import torch
-
 from . import __version__
-from .compare import (
-    _check_data,
-    _check_folds,
-    _check_scoring,
-    compare_models,
-    default_models,
-    evaluate_holdout,
-)
-from .datasets import load_text_csv, make_order_sentiment
-from .plotting import _figure_formats, plot_comparison
+
+# Only the standard library is imported up front: ``--help`` and bad
+# arguments must answer at once. The data are read and checked with pandas
+# and scikit-learn, and PyTorch is imported last, when the models are built.
 
 __all__ = ["main"]
 
@@ -223,6 +215,8 @@ def _check_output_path(path: str | None, option: str) -> None:
 def _check_plot_format(path: str | None) -> None:
     if path is None:
         return
+    from .plotting import _figure_formats
+
     supported = _figure_formats()
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in supported:
@@ -234,6 +228,8 @@ def _check_plot_format(path: str | None) -> None:
 
 def _load_data(args) -> tuple:
     """Training texts and labels, test texts and labels (or None), a label."""
+    from .datasets import load_text_csv, make_order_sentiment
+
     if args.csv is None:
         if args.test_csv is not None:
             raise _InputError("--test-csv needs --csv, the training file.")
@@ -247,21 +243,6 @@ def _load_data(args) -> tuple:
         return X, y, None, None, args.csv
     X_test, y_test = load_text_csv(args.test_csv, args.text_column, args.label_column)
     return X, y, X_test, y_test, args.csv
-
-
-def _select_models(args) -> dict:
-    available = default_models(max_epochs=args.max_epochs, random_state=args.seed)
-    if args.models is None:
-        return available
-    unknown = [name for name in args.models if name not in available]
-    if unknown:
-        raise _InputError(
-            f"unknown model name(s) {', '.join(map(repr, unknown))} in --models; "
-            f"choose from {', '.join(available)}."
-        )
-    if len(set(args.models)) != len(args.models):
-        raise _InputError(f"--models names a model twice: {','.join(args.models)}.")
-    return {name: available[name] for name in args.models}
 
 
 def _info(args, message: str) -> None:
@@ -282,17 +263,32 @@ def _compare(args) -> int:
     _check_output_path(args.output, "--output")
     _check_output_path(args.plot, "--plot")
     _check_plot_format(args.plot)
-    X, y, X_test, y_test, source = _load_data(args)
-    models = _select_models(args)
+    from .compare import (
+        _check_data,
+        _check_folds,
+        _check_model_names,
+        _check_models,
+        _check_scoring,
+        compare_models,
+        evaluate_holdout,
+    )
+    from .plotting import plot_comparison
+
     # Check everything compare_models would check before saying what runs.
+    names = None if args.models is None else _check_model_names(args.models)
     _check_scoring(args.scoring)
+    X, y, X_test, y_test, source = _load_data(args)
     X, y = _check_data(X, y, "" if X_test is None else "Training data")
     if X_test is not None:
         X_test, y_test = _check_data(X_test, y_test, "Test data")
+    splits = _check_folds(args.cv, X, y, args.seed) if X_test is None else None
+
+    import torch
+
     torch.set_num_threads(args.torch_threads)
+    models = _check_models(names, args.seed, args.max_epochs)
     progress = False if args.quiet else None
     if X_test is None:
-        splits = _check_folds(args.cv, X, y, args.seed)
         _info(
             args,
             f"Comparing {len(models)} model(s) on {len(X)} documents from "

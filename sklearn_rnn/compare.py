@@ -30,10 +30,7 @@ from tqdm import tqdm
 
 from ._result import ComparisonResult, summarise
 from ._validation import check_documents, check_labels
-from .baselines import make_bow_pipeline
-from .hmm import make_hmm_pipeline
 from .plotting import plot_comparison
-from .presets import make_rnn_pipeline
 from .stats import corrected_ttest
 
 __all__ = [
@@ -46,6 +43,9 @@ __all__ = [
 ]
 
 _DEFAULT_SCORING = ("accuracy", "f1_macro")
+
+#: Names of the default models, in the order of :func:`default_models`.
+_MODEL_NAMES = ("bow_logreg", "bow_nb", "hmm", "rnn", "lstm", "gru")
 
 
 # ---------------------------------------------------------------------------
@@ -94,43 +94,56 @@ def default_models(
     >>> models["gru"].get_params()["classifier__max_epochs"]
     5
     """
+    # Imported here, on use: they import PyTorch, which the command line
+    # loads only once the arguments and the data have been checked.
+    from .baselines import make_bow_pipeline
+    from .hmm import make_hmm_pipeline
+    from .presets import make_rnn_pipeline
+
     rnn_params: dict = {"random_state": random_state}
     if max_epochs is not None:
         rnn_params["max_epochs"] = max_epochs
-    return {
-        "bow_logreg": make_bow_pipeline("logreg"),
-        "bow_nb": make_bow_pipeline("nb"),
-        "hmm": make_hmm_pipeline(random_state=random_state),
-        "rnn": make_rnn_pipeline("rnn", **rnn_params),
-        "lstm": make_rnn_pipeline("lstm", **rnn_params),
-        "gru": make_rnn_pipeline("gru", **rnn_params),
-    }
+    models = (
+        make_bow_pipeline("logreg"),
+        make_bow_pipeline("nb"),
+        make_hmm_pipeline(random_state=random_state),
+        make_rnn_pipeline("rnn", **rnn_params),
+        make_rnn_pipeline("lstm", **rnn_params),
+        make_rnn_pipeline("gru", **rnn_params),
+    )
+    return dict(zip(_MODEL_NAMES, models))
 
 
-def _check_models(models, random_state) -> dict[str, object]:
+def _check_model_names(names: Sequence[str]) -> list[str]:
+    """Check names of default models (known, each once) without building any."""
+    names = list(names)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(
+                "models must be a dict of name -> estimator or a list of "
+                f"default model names; the list holds {name!r}."
+            )
+    unknown = [name for name in names if name not in _MODEL_NAMES]
+    if unknown:
+        raise ValueError(
+            f"Unknown model name(s) {', '.join(map(repr, unknown))}; "
+            f"available: {', '.join(_MODEL_NAMES)}."
+        )
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"Model name(s) given twice: {', '.join(duplicates)}.")
+    return names
+
+
+def _check_models(models, random_state, max_epochs=None) -> dict[str, object]:
     """Turn ``models`` (None, a dict or a list of default names) into a dict."""
     if models is None:
-        return default_models(random_state=random_state)
+        return default_models(max_epochs, random_state)
     if isinstance(models, Mapping):
         checked = dict(models)
     else:
-        names = [models] if isinstance(models, str) else list(models)
-        available = default_models(random_state=random_state)
-        for name in names:
-            if not isinstance(name, str):
-                raise TypeError(
-                    "models must be a dict of name -> estimator or a list of "
-                    f"default model names; the list holds {name!r}."
-                )
-        unknown = [name for name in names if name not in available]
-        if unknown:
-            raise ValueError(
-                f"Unknown model name(s) {', '.join(map(repr, unknown))}; "
-                f"available: {', '.join(available)}."
-            )
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"Model name(s) given twice: {', '.join(duplicates)}.")
+        names = _check_model_names([models] if isinstance(models, str) else models)
+        available = default_models(max_epochs, random_state)
         checked = {name: available[name] for name in names}
     if not checked:
         raise ValueError("models is empty: pass at least one model.")

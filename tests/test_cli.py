@@ -47,6 +47,60 @@ def test_python_m_help_runs_in_a_subprocess():
     assert "--test-csv" in done.stdout and "--max-epochs" in done.stdout
 
 
+#: Modules that --help and argument errors must not import: PyTorch, skorch and
+#: the package's estimators (which import PyTorch).
+HEAVY = ("torch", "skorch", "sklearn_rnn.classifier", "sklearn_rnn.hmm")
+
+
+def test_help_and_argument_errors_do_not_import_torch(tmp_path):
+    """Checked on sys.modules in a fresh interpreter, without timing anything."""
+    good = _write(tmp_path / "good.csv", GOOD)
+    small = _write(tmp_path / "small.csv", GOOD + "a,rare\nb,rare\n")
+    cases = [
+        ["--help"],
+        ["compare", "--help"],
+        ["--version"],
+        ["compare", "--cv", "1"],
+        ["compare", "--models", "bow_nb,cnn"],
+        ["compare", "--csv", str(tmp_path / "missing.csv")],
+        ["compare", "--csv", good, "--scoring", "bogus"],
+        ["compare", "--csv", small, "--cv", "3"],
+        ["compare", "--plot", str(tmp_path / "figure.xyz")],
+    ]
+    code = (
+        "import contextlib, io, sys\n"
+        "from sklearn_rnn.cli import main\n"
+        f"for argv in {cases!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), "
+        "contextlib.redirect_stderr(io.StringIO()):\n"
+        "        status = main(argv)\n"
+        f"    heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "    print(status, heavy, argv)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(cases)
+    for line in lines:
+        assert line.startswith(("0 [] ", "2 [] ")), line
+
+
+def test_python_m_help_imports_no_torch():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sklearn_rnn", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: sklearn-rnn")
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "sklearn_rnn.cli" in imported
+    assert not imported & set(HEAVY)
+
+
 def test_help_and_version_return_zero(capsys):
     assert main(["--help"]) == 0
     assert "compare" in capsys.readouterr().out
@@ -135,7 +189,7 @@ GOOD = "text,label\n" + "".join(
         ("header_only", "has a header but no rows"),
         ("empty_text", "missing or empty text"),
         ("empty_label", "missing or empty label"),
-        ("unknown_model", "unknown model name(s) 'cnn'"),
+        ("unknown_model", "Unknown model name(s) 'cnn'"),
         ("small_class", "class 'rare' has 2 members"),
         ("test_csv_without_csv", "--test-csv needs --csv"),
         ("missing_test_file", "No such file"),
