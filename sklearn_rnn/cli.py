@@ -212,6 +212,33 @@ def _check_output_path(path: str | None, option: str) -> None:
         raise _InputError(f"{option}: '{path}' is a folder, not a file name.")
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: through links, ``..``, hard links."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _check_outputs_spare_inputs(args) -> None:
+    """Refuse an output that would overwrite an input, or the other output."""
+    inputs = {"--csv": args.csv, "--test-csv": args.test_csv}
+    outputs = {"--output": args.output, "--plot": args.plot}
+    for out_option, out in outputs.items():
+        for in_option, source in inputs.items():
+            if out is not None and source is not None and _same_file(out, source):
+                raise _InputError(
+                    f"{out_option} '{out}' is the same file as {in_option} "
+                    f"'{source}'; refusing to overwrite an input."
+                )
+    if args.output is not None and args.plot is not None:
+        if _same_file(args.output, args.plot):
+            raise _InputError(
+                f"--output '{args.output}' and --plot '{args.plot}' are the same "
+                "file; give them different names."
+            )
+
+
 def _check_plot_format(path: str | None) -> None:
     if path is None:
         return
@@ -260,6 +287,7 @@ def _print_table(text: str) -> None:
 
 
 def _compare(args) -> int:
+    _check_outputs_spare_inputs(args)
     _check_output_path(args.output, "--output")
     _check_output_path(args.plot, "--plot")
     _check_plot_format(args.plot)

@@ -6,8 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -251,3 +253,51 @@ def test_usage_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "usage: sklearn-rnn" in err and "error:" in err and "Traceback" not in err
+
+
+# -- outputs never overwrite inputs --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "output_is_csv",
+        "output_is_test_csv",
+        "output_is_csv_by_another_path",
+        "output_is_a_symlink_to_csv",
+        "output_is_a_hard_link_to_csv",
+        "plot_is_a_symlink_to_test_csv",
+        "output_is_plot",
+    ],
+)
+def test_an_output_onto_an_input_is_refused(case, tmp_path, capsys):
+    data = _write(tmp_path / "data.csv", GOOD)
+    test = _write(tmp_path / "test.csv", GOOD)
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "link.png"
+    if case == "output_is_a_symlink_to_csv":
+        link.symlink_to(data)
+    elif case == "plot_is_a_symlink_to_test_csv":
+        link.symlink_to(test)
+    elif case == "output_is_a_hard_link_to_csv":
+        os.link(data, link)
+    outputs = {
+        "output_is_csv": ["--output", data],
+        "output_is_test_csv": ["--output", test],
+        "output_is_csv_by_another_path": [
+            "--output",
+            str(tmp_path / "sub" / ".." / "data.csv"),
+        ],
+        "output_is_a_symlink_to_csv": ["--output", str(link)],
+        "output_is_a_hard_link_to_csv": ["--output", str(link)],
+        "plot_is_a_symlink_to_test_csv": ["--plot", str(link)],
+        "output_is_plot": ["--output", str(link), "--plot", str(link)],
+    }[case]
+    argv = ["compare", "--csv", data, "--test-csv", test, "--models", "bow_nb"]
+    assert main([*argv, *outputs]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("sklearn-rnn: error: ")
+    assert "same file" in err
+    for path in (data, test):
+        assert Path(path).read_text(encoding="utf-8") == GOOD
