@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from ._cli_files import atomic_output, check_outputs
 
 # Only the standard library is imported up front: ``--help`` and bad
 # arguments must answer at once. The data are read and checked with pandas
@@ -202,41 +203,9 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_output_path(path: str | None, option: str) -> None:
-    if path is None:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise _InputError(f"{option}: the folder '{folder}' does not exist.")
-    if os.path.isdir(path):
-        raise _InputError(f"{option}: '{path}' is a folder, not a file name.")
-
-
-def _same_file(a: str, b: str) -> bool:
-    """Whether two paths name one file: through links, ``..``, hard links."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
-def _check_outputs_spare_inputs(args) -> None:
-    """Refuse an output that would overwrite an input, or the other output."""
-    inputs = {"--csv": args.csv, "--test-csv": args.test_csv}
-    outputs = {"--output": args.output, "--plot": args.plot}
-    for out_option, out in outputs.items():
-        for in_option, source in inputs.items():
-            if out is not None and source is not None and _same_file(out, source):
-                raise _InputError(
-                    f"{out_option} '{out}' is the same file as {in_option} "
-                    f"'{source}'; refusing to overwrite an input."
-                )
-    if args.output is not None and args.plot is not None:
-        if _same_file(args.output, args.plot):
-            raise _InputError(
-                f"--output '{args.output}' and --plot '{args.plot}' are the same "
-                "file; give them different names."
-            )
+def _suffix(path: str) -> str:
+    """The extension of a file name, lower case and without the dot."""
+    return os.path.splitext(path)[1].lower().lstrip(".")
 
 
 def _check_plot_format(path: str | None) -> None:
@@ -245,8 +214,7 @@ def _check_plot_format(path: str | None) -> None:
     from .plotting import _figure_formats
 
     supported = _figure_formats()
-    suffix = os.path.splitext(path)[1].lower().lstrip(".")
-    if suffix not in supported:
+    if _suffix(path) not in supported:
         raise _InputError(
             f"--plot: cannot save a figure as '{path}'; use one of the "
             f"extensions {', '.join('.' + s for s in sorted(supported))}."
@@ -287,9 +255,10 @@ def _print_table(text: str) -> None:
 
 
 def _compare(args) -> int:
-    _check_outputs_spare_inputs(args)
-    _check_output_path(args.output, "--output")
-    _check_output_path(args.plot, "--plot")
+    check_outputs(
+        inputs={"--csv": args.csv, "--test-csv": args.test_csv},
+        outputs={"--output": args.output, "--plot": args.plot},
+    )
     _check_plot_format(args.plot)
     from .compare import (
         _check_data,
@@ -352,10 +321,13 @@ def _compare(args) -> int:
         )
     _print_table(result.to_string())
     if args.output is not None:
-        result.to_frame().to_csv(args.output)
+        with atomic_output(args.output, "--output") as temporary:
+            result.to_frame().to_csv(temporary)
         _info(args, f"Wrote the table to {args.output}.")
     if args.plot is not None:
-        plot_comparison(result).savefig(args.plot, dpi=150)
+        figure = plot_comparison(result)
+        with atomic_output(args.plot, "--plot") as temporary:
+            figure.savefig(temporary, dpi=150, format=_suffix(args.plot))
         _info(args, f"Wrote the figure to {args.plot}.")
     return 0
 

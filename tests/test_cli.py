@@ -6,7 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import errno
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -301,3 +303,86 @@ def test_an_output_onto_an_input_is_refused(case, tmp_path, capsys):
     assert "same file" in err
     for path in (data, test):
         assert Path(path).read_text(encoding="utf-8") == GOOD
+
+
+# -- outputs are written whole or not at all -------------------------------------
+
+
+def _fail_half_way(self, path, *args, **kwargs):
+    """Stand-in for a writer on a full disk: part of a file, then ENOSPC."""
+    with open(path, "w") as file:
+        file.write("trunc")
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("option", ["--output", "--plot"])
+def test_a_failed_write_keeps_the_old_file(option, tmp_path, monkeypatch, capsys):
+    target = tmp_path / ("results.csv" if option == "--output" else "results.png")
+    target.write_text("old results")
+    before = sorted(tmp_path.iterdir())
+    if option == "--output":
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_half_way)
+    else:
+        from matplotlib.figure import Figure
+
+        monkeypatch.setattr(Figure, "savefig", _fail_half_way)
+    assert main([*FAST, option, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "No space left on device" in err
+    assert target.read_text() == "old results"
+    assert sorted(tmp_path.iterdir()) == before  # no temporary file left
+
+
+def test_outputs_get_the_usual_permissions(tmp_path, capsys):
+    output, plot = tmp_path / "new.csv", tmp_path / "new.svg"
+    assert main([*FAST, "--output", str(output), "--plot", str(plot)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (output, plot):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert plot.read_text().lstrip().startswith("<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv", "new.svg"]
+
+
+def test_an_unwritable_output_folder_stops_before_any_fit(
+    tmp_path, monkeypatch, capsys
+):
+    import tempfile
+
+    import sklearn_rnn.compare
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and os.path.samefile(dir, folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    def no_fits(*args, **kwargs):
+        raise AssertionError("models were fitted before the output was checked")
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(sklearn_rnn.compare, "compare_models", no_fits)
+    for option, name in [("--output", "r.csv"), ("--plot", "r.png")]:
+        assert main([*FAST, option, str(folder / name)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1
+        assert f"{option}: cannot write in the folder" in err
+        assert "Permission denied" in err
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root writes in read-only folders",
+)
+def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert main([*FAST, "--output", str(folder / "r.csv")]) == 2
+    finally:
+        folder.chmod(0o755)
+    assert "cannot write in the folder" in capsys.readouterr().err
