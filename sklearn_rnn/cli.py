@@ -171,7 +171,8 @@ def _build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="fits run in parallel processes; -1 uses all cores (default: 1)",
+        help="fits run in parallel processes; -1 uses all cores; at most one "
+        "process per fit and per core (default: 1)",
     )
     models.add_argument(
         "--torch-threads",
@@ -254,13 +255,41 @@ def _print_table(text: str) -> None:
     print(text, flush=True)
 
 
+def _check_n_jobs(n_jobs: int | None) -> int:
+    if n_jobs is None:
+        return 1
+    if n_jobs == 0 or n_jobs < -1:
+        raise _InputError(
+            "--n-jobs must be a positive number of processes, or -1 for all "
+            f"cores; got {n_jobs}."
+        )
+    return n_jobs
+
+
+def _cap_n_jobs(args, n_jobs: int, n_fits: int) -> int:
+    """At most one process per fit and per core; say so when that is fewer."""
+    from joblib import cpu_count
+
+    cores = cpu_count()
+    capped = min(cores if n_jobs == -1 else n_jobs, n_fits, cores)
+    if n_jobs > capped:
+        _info(
+            args,
+            f"--n-jobs {n_jobs}: using {capped} processes ({n_fits} fits, "
+            f"{cores} cores).",
+        )
+    return capped
+
+
 def _compare(args) -> int:
+    n_jobs = _check_n_jobs(args.n_jobs)
     check_outputs(
         inputs={"--csv": args.csv, "--test-csv": args.test_csv},
         outputs={"--output": args.output, "--plot": args.plot},
     )
     _check_plot_format(args.plot)
     from .compare import (
+        _MODEL_NAMES,
         _check_data,
         _check_folds,
         _check_model_names,
@@ -279,6 +308,9 @@ def _compare(args) -> int:
     if X_test is not None:
         X_test, y_test = _check_data(X_test, y_test, "Test data")
     splits = _check_folds(args.cv, X, y, args.seed) if X_test is None else None
+    n_models = len(names) if names is not None else len(_MODEL_NAMES)
+    n_fits = n_models * (1 if splits is None else len(splits))
+    n_jobs = _cap_n_jobs(args, n_jobs, n_fits)
 
     import torch
 
@@ -298,7 +330,7 @@ def _compare(args) -> int:
             models=models,
             cv=splits,
             scoring=args.scoring,
-            n_jobs=args.n_jobs,
+            n_jobs=n_jobs,
             random_state=args.seed,
             progress=progress,
         )
@@ -315,7 +347,7 @@ def _compare(args) -> int:
             y_test,
             models=models,
             scoring=args.scoring,
-            n_jobs=args.n_jobs,
+            n_jobs=n_jobs,
             random_state=args.seed,
             progress=progress,
         )

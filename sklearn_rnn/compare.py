@@ -282,6 +282,8 @@ def _run(models, X, y, splits, scorer, metrics, n_jobs, progress) -> pd.DataFram
     show = sys.stderr.isatty() if progress is None else bool(progress)
     names = list(models)
     rows = {}
+    if isinstance(n_jobs, numbers.Integral) and n_jobs > len(tasks):
+        n_jobs = len(tasks)  # joblib would start every worker asked for
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
     with tqdm(
         total=len(tasks), desc="fits", unit="fit", disable=not show, leave=False
@@ -349,6 +351,7 @@ def compare_models(
     n_jobs : int, default=None
         Number of (model, fold) fits run in parallel by joblib; None means 1
         unless in a :func:`joblib.parallel_config` context, -1 all cores.
+        No more processes than fits are started.
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling of the folds, and the default models when
         ``models`` is None or a list of names.
@@ -452,7 +455,7 @@ def evaluate_holdout(
     scoring : str, list of str or dict, default=("accuracy", "f1_macro")
         As in :func:`compare_models`; the first metric ranks the models.
     n_jobs : int, default=None
-        Number of models fitted in parallel.
+        Number of models fitted in parallel (at most one process per model).
     random_state : int, RandomState instance or None, default=0
         Seeds the default models when ``models`` is None or a list of names.
     progress : bool or None, default=None

@@ -66,6 +66,7 @@ def test_help_and_argument_errors_do_not_import_torch(tmp_path):
         ["--version"],
         ["compare", "--cv", "1"],
         ["compare", "--models", "bow_nb,cnn"],
+        ["compare", "--n-jobs", "0"],
         ["compare", "--csv", str(tmp_path / "missing.csv")],
         ["compare", "--csv", good, "--scoring", "bogus"],
         ["compare", "--csv", small, "--cv", "3"],
@@ -386,3 +387,70 @@ def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
     finally:
         folder.chmod(0o755)
     assert "cannot write in the folder" in capsys.readouterr().err
+
+
+# -- --n-jobs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "-500000"])
+def test_n_jobs_out_of_range_is_refused_in_our_words(value, capsys):
+    assert main([*FAST, "--n-jobs", value]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith(
+        f"sklearn-rnn: error: --n-jobs must be a positive number of processes, "
+        f"or -1 for all cores; got {value}."
+    )
+
+
+@pytest.fixture
+def recorded_n_jobs(monkeypatch):
+    """The n_jobs the command passes on, on a machine with 4 cores; fits run here."""
+    import joblib
+
+    import sklearn_rnn.compare
+
+    seen = []
+    real = sklearn_rnn.compare.compare_models
+
+    def compare_models(*args, n_jobs=None, **kwargs):
+        seen.append(n_jobs)
+        return real(*args, n_jobs=None, **kwargs)
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+    monkeypatch.setattr(sklearn_rnn.compare, "compare_models", compare_models)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "value, cv, expected, note",
+    [
+        ("500000", "3", 4, "--n-jobs 500000: using 4 processes (6 fits, 4 cores)"),
+        ("5", "2", 4, "--n-jobs 5: using 4 processes (4 fits, 4 cores)"),
+        ("-1", "3", 4, None),
+        ("3", "3", 3, None),
+    ],
+)
+def test_n_jobs_is_capped_at_the_cores(
+    value, cv, expected, note, recorded_n_jobs, capsys
+):
+    argv = ["compare", "--models", "bow_nb,hmm", "--n-samples", "60", "--cv", cv]
+    assert main([*argv, "--n-jobs", value]) == 0
+    assert recorded_n_jobs == [expected]
+    err = capsys.readouterr().err
+    if note is None:
+        assert "--n-jobs" not in err
+    else:
+        assert note in err
+
+
+@pytest.mark.parametrize("value, expected", [("500000", 2), ("-1", 2), ("1", 1)])
+def test_n_jobs_is_capped_at_the_fits(value, expected, recorded_n_jobs, capsys):
+    argv = ["compare", "--models", "bow_nb", "--n-samples", "60", "--cv", "2"]
+    assert main([*argv, "--n-jobs", value]) == 0
+    assert recorded_n_jobs == [expected]
+    err = capsys.readouterr().err
+    if value == "500000":
+        assert "--n-jobs 500000: using 2 processes (2 fits, 4 cores)" in err
+    else:
+        assert "--n-jobs" not in err

@@ -126,6 +126,22 @@ def test_n_jobs_2_gives_the_same_scores(result):
     )
 
 
+def test_n_jobs_above_the_number_of_fits_starts_one_process_per_fit(monkeypatch):
+    import sklearn_rnn.compare
+
+    seen = []
+
+    class RecordingParallel(sklearn_rnn.compare.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            seen.append(n_jobs)
+            super().__init__(n_jobs=1, **kwargs)
+
+    monkeypatch.setattr(sklearn_rnn.compare, "Parallel", RecordingParallel)
+    for n_jobs in [500, 3, None, -1]:
+        compare_models(X, Y, models=["bow_nb"], cv=2, n_jobs=n_jobs, progress=False)
+    assert seen == [2, 2, None, -1]
+
+
 # -- the summary table ----------------------------------------------------------
 
 
