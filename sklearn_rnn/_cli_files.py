@@ -43,8 +43,7 @@ def _check_writable(path: str, option: str) -> None:
         os.remove(_temporary_file(folder, "sklearn-rnn-probe"))
     except OSError as exc:
         raise ValueError(
-            f"{option}: cannot write in the folder '{folder}': "
-            f"{exc.strerror or exc}."
+            f"{option}: cannot write in the folder '{folder}': {exc.strerror or exc}."
         ) from None
 
 
