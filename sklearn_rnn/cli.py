@@ -17,9 +17,10 @@ name, a class with fewer documents than folds, ...) ends with a one-line
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from . import __version__
 from ._cli_files import atomic_output, check_outputs
@@ -281,6 +282,22 @@ def _cap_n_jobs(args, n_jobs: int, n_fits: int) -> int:
     return capped
 
 
+@contextlib.contextmanager
+def _torch_threads(n_threads: int) -> Iterator[None]:
+    """Run with ``n_threads`` PyTorch threads; give the caller back its number.
+
+    ``main`` may run inside another program, which keeps its own setting.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _compare(args) -> int:
     n_jobs = _check_n_jobs(args.n_jobs)
     check_outputs(
@@ -312,45 +329,42 @@ def _compare(args) -> int:
     n_fits = n_models * (1 if splits is None else len(splits))
     n_jobs = _cap_n_jobs(args, n_jobs, n_fits)
 
-    import torch
-
-    torch.set_num_threads(args.torch_threads)
-    models = _check_models(names, args.seed, args.max_epochs)
-    progress = False if args.quiet else None
-    if X_test is None:
-        _info(
-            args,
-            f"Comparing {len(models)} model(s) on {len(X)} documents from "
-            f"{source}: {args.cv}-fold cross-validation, "
-            f"{len(models) * args.cv} fits.",
-        )
-        result = compare_models(
-            X,
-            y,
-            models=models,
-            cv=splits,
-            scoring=args.scoring,
-            n_jobs=n_jobs,
-            random_state=args.seed,
-            progress=progress,
-        )
-    else:
-        _info(
-            args,
-            f"Comparing {len(models)} model(s): trained on {len(X)} documents "
-            f"from {source}, scored on {len(X_test)} from {args.test_csv}.",
-        )
-        result = evaluate_holdout(
-            X,
-            y,
-            X_test,
-            y_test,
-            models=models,
-            scoring=args.scoring,
-            n_jobs=n_jobs,
-            random_state=args.seed,
-            progress=progress,
-        )
+    with _torch_threads(args.torch_threads):
+        models = _check_models(names, args.seed, args.max_epochs)
+        progress = False if args.quiet else None
+        if X_test is None:
+            _info(
+                args,
+                f"Comparing {len(models)} model(s) on {len(X)} documents from "
+                f"{source}: {args.cv}-fold cross-validation, {n_fits} fits.",
+            )
+            result = compare_models(
+                X,
+                y,
+                models=models,
+                cv=splits,
+                scoring=args.scoring,
+                n_jobs=n_jobs,
+                random_state=args.seed,
+                progress=progress,
+            )
+        else:
+            _info(
+                args,
+                f"Comparing {len(models)} model(s): trained on {len(X)} documents "
+                f"from {source}, scored on {len(X_test)} from {args.test_csv}.",
+            )
+            result = evaluate_holdout(
+                X,
+                y,
+                X_test,
+                y_test,
+                models=models,
+                scoring=args.scoring,
+                n_jobs=n_jobs,
+                random_state=args.seed,
+                progress=progress,
+            )
     _print_table(result.to_string())
     if args.output is not None:
         with atomic_output(args.output, "--output") as temporary:
@@ -381,6 +395,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status : int
         0 on success, 2 on bad input or usage (after a one-line
         ``sklearn-rnn: error: ...`` on stderr), 130 when interrupted.
+
+    Notes
+    -----
+    ``--torch-threads`` sets PyTorch's number of threads for the run only:
+    the caller's setting is restored on return, also after an error, so
+    that ``main`` can be called from another program.
 
     Examples
     --------

@@ -454,3 +454,44 @@ def test_n_jobs_is_capped_at_the_fits(value, expected, recorded_n_jobs, capsys):
         assert "--n-jobs 500000: using 2 processes (2 fits, 4 cores)" in err
     else:
         assert "--n-jobs" not in err
+
+
+# -- main() inside another program ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "failure, status",
+    [
+        (None, 0),
+        (ValueError("bad"), 2),
+        (KeyboardInterrupt(), 130),
+        (RuntimeError, None),
+    ],
+)
+def test_main_gives_back_the_torch_threads_and_environment(
+    failure, status, monkeypatch, capsys
+):
+    import torch
+
+    import sklearn_rnn.compare
+
+    if failure is not None:
+
+        def fail(*args, **kwargs):
+            raise failure
+
+        monkeypatch.setattr(sklearn_rnn.compare, "compare_models", fail)
+    environment = dict(os.environ)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        argv = [*FAST, "--torch-threads", "1"]
+        if status is None:
+            with pytest.raises(failure):
+                main(argv)
+        else:
+            assert main(argv) == status
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(threads)
+    assert dict(os.environ) == environment
