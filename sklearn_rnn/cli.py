@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 
 from . import __version__
@@ -88,7 +90,9 @@ def _build_parser() -> argparse.ArgumentParser:
             "on a training file, scored on a test file) and print one row per "
             "model, best first: mean ± std of each metric, fit and score time, "
             "and whether the model is statistically tied with the best one "
-            "(corrected resampled t-test of Nadeau & Bengio, 2003). Without "
+            "(corrected resampled t-test of Nadeau & Bengio, 2003; on a "
+            "--test-csv, McNemar's exact test, with a 95% Wilson interval of "
+            "each accuracy). Without "
             "--csv it runs on the built-in make_order_sentiment data, whose "
             "labels depend on word order only."
         ),
@@ -305,77 +309,63 @@ def _compare(args) -> int:
         outputs={"--output": args.output, "--plot": args.plot},
     )
     _check_plot_format(args.plot)
-    from .compare import (
-        _MODEL_NAMES,
-        _check_data,
-        _check_folds,
-        _check_model_names,
-        _check_models,
-        _check_scoring,
-        compare_models,
-        evaluate_holdout,
-    )
-    from .plotting import plot_comparison
+    from . import _compare_checks as checks
 
     # Check everything compare_models would check before saying what runs.
-    names = None if args.models is None else _check_model_names(args.models)
-    _check_scoring(args.scoring)
+    names = None if args.models is None else checks.check_model_names(args.models)
+    checks.check_metrics(args.scoring)
     X, y, X_test, y_test, source = _load_data(args)
-    X, y = _check_data(X, y, "" if X_test is None else "Training data")
-    if X_test is not None:
-        X_test, y_test = _check_data(X_test, y_test, "Test data")
-    splits = _check_folds(args.cv, X, y, args.seed) if X_test is None else None
-    n_models = len(names) if names is not None else len(_MODEL_NAMES)
-    n_fits = n_models * (1 if splits is None else len(splits))
-    n_jobs = _cap_n_jobs(args, n_jobs, n_fits)
+    X, y = checks.check_data(X, y, "" if X_test is None else "Training data")
+    n_models = len(names or checks.MODEL_NAMES)
+    common = dict(scoring=args.scoring, random_state=args.seed)
+    common["progress"] = False if args.quiet else None
+    from . import compare
 
-    with _torch_threads(args.torch_threads):
-        models = _check_models(names, args.seed, args.max_epochs)
-        progress = False if args.quiet else None
-        if X_test is None:
+    if X_test is None:
+        splits = checks.check_folds(args.cv, X, y, args.seed)
+        n_fits = len(splits) * n_models
+        common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
+        with _torch_threads(args.torch_threads):
+            models = compare._check_models(names, args.seed, args.max_epochs)
             _info(
                 args,
                 f"Comparing {len(models)} model(s) on {len(X)} documents from "
                 f"{source}: {args.cv}-fold cross-validation, {n_fits} fits.",
             )
-            result = compare_models(
-                X,
-                y,
-                models=models,
-                cv=splits,
-                scoring=args.scoring,
-                n_jobs=n_jobs,
-                random_state=args.seed,
-                progress=progress,
-            )
-        else:
+            result = compare.compare_models(X, y, models, cv=splits, **common)
+    else:
+        X_test, y_test = checks.check_data(X_test, y_test, "Test data")
+        common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_models)
+        unseen = checks.unseen_classes(y, y_test)
+        if unseen is not None:  # one line of ours instead of Python's two
+            print(f"{PROG}: warning: {unseen}", file=sys.stderr, flush=True)
+        with _torch_threads(args.torch_threads), warnings.catch_warnings():
+            if unseen is not None:
+                warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
+            models = compare._check_models(names, args.seed, args.max_epochs)
             _info(
                 args,
                 f"Comparing {len(models)} model(s): trained on {len(X)} documents "
                 f"from {source}, scored on {len(X_test)} from {args.test_csv}.",
             )
-            result = evaluate_holdout(
-                X,
-                y,
-                X_test,
-                y_test,
-                models=models,
-                scoring=args.scoring,
-                n_jobs=n_jobs,
-                random_state=args.seed,
-                progress=progress,
-            )
+            result = compare.evaluate_holdout(X, y, X_test, y_test, models, **common)
     _print_table(result.to_string())
+    _write_outputs(args, result)
+    return 0
+
+
+def _write_outputs(args, result) -> None:
     if args.output is not None:
         with atomic_output(args.output, "--output") as temporary:
             result.to_frame().to_csv(temporary)
         _info(args, f"Wrote the table to {args.output}.")
     if args.plot is not None:
+        from .plotting import plot_comparison
+
         figure = plot_comparison(result)
         with atomic_output(args.plot, "--plot") as temporary:
             figure.savefig(temporary, dpi=150, format=_suffix(args.plot))
         _info(args, f"Wrote the figure to {args.plot}.")
-    return 0
 
 
 def _one_line(exc: BaseException) -> str:

@@ -169,7 +169,21 @@ def test_held_out_test_csv(tmp_path, capsys):
     out = capsys.readouterr().out
     assert sorted(_table_models(out)) == ["bow_logreg", "bow_nb"]
     assert "held-out set of 300 documents" in out
-    assert "±" not in out and "p-value" not in out
+    assert "±" not in out
+    assert "accuracy 95% CI" in out and "p-value" in out and "McNemar" in out
+
+
+def test_a_test_class_never_seen_in_training_is_one_warning_line(tmp_path, capsys):
+    train = _write(tmp_path / "train.csv", GOOD)
+    test = _write(tmp_path / "test.csv", GOOD + "new words,meh\n")
+    argv = ["compare", "--csv", train, "--test-csv", test, "--models", "bow_nb"]
+    assert main([*argv, "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "sklearn-rnn: warning: Test data has class 'meh' (1 document) never seen "
+        "in training; every model gets it wrong."
+    ]
+    assert _table_models(out) == ["bow_nb"]
 
 
 # -- bad input: one line on stderr, exit status 2 ----------------------------------
