@@ -4,7 +4,8 @@ The model names, the documents and labels, the folds, the metrics and the
 significance level of :func:`~sklearn_rnn.compare_models` and
 :func:`~sklearn_rnn.evaluate_holdout` are checked here, with messages that
 name the problem. The command line runs the same checks before it imports
-PyTorch, so nothing here may import it.
+PyTorch, so nothing here may import it; scikit-learn is imported by the two
+checks that need it, so that a misspelt model name is reported at once.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import StratifiedKFold
 
 from ._validation import check_documents, check_labels
 
@@ -81,6 +80,8 @@ def check_folds(cv, X: list[str], y: np.ndarray, random_state) -> list:
                 "Every class needs at least one document per fold; use a "
                 "smaller cv or more data."
             )
+        from sklearn.model_selection import StratifiedKFold
+
         splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
         folds = splitter.split(X, y)
     elif isinstance(cv, (str, bytes, bool)):
@@ -132,6 +133,8 @@ def check_metrics(scoring) -> tuple[tuple[str, ...], object]:
         raise ValueError("scoring is empty: pass at least one metric.")
     if not isinstance(scoring, dict) and len(set(scoring)) != len(scoring):
         raise ValueError(f"scoring names a metric twice: {scoring!r}.")
+    from sklearn.metrics import check_scoring
+
     scorer = check_scoring(None, scoring=scoring)
     return tuple(scoring), scorer
 

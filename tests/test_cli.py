@@ -60,7 +60,7 @@ def test_help_and_argument_errors_do_not_import_torch(tmp_path):
     """Checked on sys.modules in a fresh interpreter, without timing anything."""
     good = _write(tmp_path / "good.csv", GOOD)
     small = _write(tmp_path / "small.csv", GOOD + "a,rare\nb,rare\n")
-    cases = [
+    cases = [  # the first six need not even import scikit-learn
         ["--help"],
         ["compare", "--help"],
         ["--version"],
@@ -80,7 +80,7 @@ def test_help_and_argument_errors_do_not_import_torch(tmp_path):
         "contextlib.redirect_stderr(io.StringIO()):\n"
         "        status = main(argv)\n"
         f"    heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
-        "    print(status, heavy, argv)\n"
+        "    print(status, heavy, 'sklearn' in sys.modules)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
@@ -88,8 +88,9 @@ def test_help_and_argument_errors_do_not_import_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == len(cases)
-    for line in lines:
-        assert line.startswith(("0 [] ", "2 [] ")), line
+    for line, argv in zip(lines, cases):
+        assert line.startswith(("0 [] ", "2 [] ")), (line, argv)
+    assert all(line.endswith("False") for line in lines[:6]), lines
 
 
 def test_python_m_help_imports_no_torch():
