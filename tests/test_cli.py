@@ -510,3 +510,15 @@ def test_main_gives_back_the_torch_threads_and_environment(
     finally:
         torch.set_num_threads(threads)
     assert dict(os.environ) == environment
+
+
+def test_the_lazy_package_resolves_every_public_name():
+    import sklearn_rnn
+
+    for name in sklearn_rnn.__all__:
+        obj = getattr(sklearn_rnn, name)
+        submodule = sklearn_rnn._SUBMODULE_OF[name]
+        assert obj.__module__ == f"sklearn_rnn.{submodule}", name
+    assert set(sklearn_rnn.__all__) <= set(dir(sklearn_rnn))
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        sklearn_rnn.nope  # noqa: B018
