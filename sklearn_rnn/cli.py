@@ -10,8 +10,11 @@ folds and printing a table sorted by score::
     sklearn-rnn compare --csv train.csv --test-csv test.csv --models bow_nb,gru
 
 Bad input (a missing file or column, an empty file or text, an unknown model
-name, a class with fewer documents than folds, ...) ends with a one-line
-``sklearn-rnn: error: ...`` on stderr and exit status 2.
+name, a class with fewer documents than folds, an output that would
+overwrite an input, ...) ends with a one-line ``sklearn-rnn: error: ...`` on
+stderr and exit status 2. All of it is checked before PyTorch is imported
+and before any model is fitted; ``--output`` and ``--plot`` are then written
+atomically (``_cli_files.py``).
 """
 
 from __future__ import annotations
@@ -317,37 +320,38 @@ def _compare(args) -> int:
     X, y, X_test, y_test, source = _load_data(args)
     X, y = checks.check_data(X, y, "" if X_test is None else "Training data")
     n_models = len(names or checks.MODEL_NAMES)
-    common = dict(scoring=args.scoring, random_state=args.seed)
-    common["progress"] = False if args.quiet else None
-    from . import compare
-
+    unseen = None
     if X_test is None:
         splits = checks.check_folds(args.cv, X, y, args.seed)
         n_fits = len(splits) * n_models
-        common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
-        with _torch_threads(args.torch_threads):
-            models = compare._check_models(names, args.seed, args.max_epochs)
-            _info(
-                args,
-                f"Comparing {len(models)} model(s) on {len(X)} documents from "
-                f"{source}: {args.cv}-fold cross-validation, {n_fits} fits.",
-            )
-            result = compare.compare_models(X, y, models, cv=splits, **common)
+        plan = (
+            f"on {len(X)} documents from {source}: {args.cv}-fold "
+            f"cross-validation, {n_fits} fits."
+        )
     else:
         X_test, y_test = checks.check_data(X_test, y_test, "Test data")
-        common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_models)
+        n_fits = n_models
+        plan = (
+            f"trained on {len(X)} documents from {source}, scored on "
+            f"{len(X_test)} from {args.test_csv}."
+        )
         unseen = checks.unseen_classes(y, y_test)
         if unseen is not None:  # one line of ours instead of Python's two
             print(f"{PROG}: warning: {unseen}", file=sys.stderr, flush=True)
-        with _torch_threads(args.torch_threads), warnings.catch_warnings():
-            if unseen is not None:
-                warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
-            models = compare._check_models(names, args.seed, args.max_epochs)
-            _info(
-                args,
-                f"Comparing {len(models)} model(s): trained on {len(X)} documents "
-                f"from {source}, scored on {len(X_test)} from {args.test_csv}.",
-            )
+    common = dict(scoring=args.scoring, random_state=args.seed)
+    common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
+    common["progress"] = False if args.quiet else None
+
+    with _torch_threads(args.torch_threads), warnings.catch_warnings():
+        from . import compare
+
+        if unseen is not None:
+            warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
+        models = compare._check_models(names, args.seed, args.max_epochs)
+        _info(args, f"Comparing {len(models)} model(s) {plan}")
+        if X_test is None:
+            result = compare.compare_models(X, y, models, cv=splits, **common)
+        else:
             result = compare.evaluate_holdout(X, y, X_test, y_test, models, **common)
     _print_table(result.to_string())
     _write_outputs(args, result)
