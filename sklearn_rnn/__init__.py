@@ -1,43 +1,54 @@
-"""Recurrent neural networks for text as first-class scikit-learn estimators."""
+"""Recurrent neural networks for text as first-class scikit-learn estimators.
 
-from .baselines import make_bow_pipeline
-from .classifier import RNNClassifier
-from .compare import (
-    ComparisonResult,
-    compare_models,
-    corrected_ttest,
-    default_models,
-    evaluate_holdout,
-    plot_comparison,
-)
-from .generator import CharRNNGenerator
-from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline
-from .presets import GRUClassifier, LSTMClassifier, make_rnn_pipeline
-from .tagger import RNNTagger
-from .text import SequencePadder, VocabularyIndexer
-from .vectors import WordVectors, load_word_vectors
+The public names are imported on first use (PEP 562): ``import sklearn_rnn``
+does not import PyTorch, so that the command line starts fast, while
+``from sklearn_rnn import LSTMClassifier`` and ``sklearn_rnn.compare_models``
+work as with eager imports.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "VocabularyIndexer",
-    "SequencePadder",
-    "WordVectors",
-    "load_word_vectors",
-    "RNNClassifier",
-    "LSTMClassifier",
-    "GRUClassifier",
-    "make_rnn_pipeline",
-    "HMMClassifier",
-    "make_bow_pipeline",
-    "make_hmm_pipeline",
-    "ComparisonResult",
-    "compare_models",
-    "corrected_ttest",
-    "default_models",
-    "evaluate_holdout",
-    "plot_comparison",
-    "RNNTagger",
-    "HMMTagger",
-    "CharRNNGenerator",
-]
+#: Public name -> the submodule that defines it, in the order of ``__all__``.
+_SUBMODULE_OF = {
+    "VocabularyIndexer": "text",
+    "SequencePadder": "text",
+    "WordVectors": "vectors",
+    "load_word_vectors": "vectors",
+    "RNNClassifier": "classifier",
+    "LSTMClassifier": "presets",
+    "GRUClassifier": "presets",
+    "make_rnn_pipeline": "presets",
+    "HMMClassifier": "hmm",
+    "make_bow_pipeline": "baselines",
+    "make_hmm_pipeline": "hmm",
+    "ComparisonResult": "_result",
+    "compare_models": "compare",
+    "corrected_ttest": "stats",
+    "default_models": "compare",
+    "evaluate_holdout": "compare",
+    "plot_comparison": "plotting",
+    "RNNTagger": "tagger",
+    "HMMTagger": "hmm",
+    "CharRNNGenerator": "generator",
+}
+
+__all__ = list(_SUBMODULE_OF)
+
+
+def __getattr__(name: str):
+    """Import a public name from its submodule on first access."""
+    try:
+        submodule = _SUBMODULE_OF[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{submodule}", __name__), name)
+    globals()[name] = value  # later accesses skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

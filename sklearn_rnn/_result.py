@@ -1,8 +1,10 @@
 """The result of a model comparison: the summary table and its rendering.
 
 :class:`ComparisonResult` holds the per-fold scores and the summary that
-:func:`summarise` makes from them (means, spreads, the corrected resampled
-t-test against the best model); printing it shows a text table.
+:func:`summarise` makes from them (means, spreads, and the test against the
+best model: the corrected resampled t-test after cross-validation,
+McNemar's test with Wilson intervals on a held-out set); printing it shows
+a text table.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .stats import corrected_ttest
+from .stats import corrected_ttest, mcnemar_test, wilson_interval
 
 __all__ = ["ComparisonResult", "summarise"]
 
@@ -36,14 +38,18 @@ class ComparisonResult:
           ``cv_results_``) over the folds; on a held-out set the score and
           NaN;
         - ``fit_time``, ``score_time``: mean seconds per fold;
-        - ``p_value``: the two-sided p-value of the corrected resampled
-          t-test (:func:`corrected_ttest`) of the model against the best one
-          on the first metric; NaN for the best model itself and on a
-          held-out set;
+        - on a held-out set only, ``accuracy_ci_low`` and
+          ``accuracy_ci_high``: the 95 % Wilson score interval of the
+          accuracy (:func:`~sklearn_rnn.stats.wilson_interval`);
+        - ``p_value``: the two-sided p-value of the test of the model
+          against the best one; NaN for the best model itself. After
+          cross-validation, the corrected resampled t-test
+          (:func:`corrected_ttest`) on the first metric; on a held-out set,
+          McNemar's exact test (:func:`~sklearn_rnn.stats.mcnemar_test`) on
+          which test documents each model gets right;
         - ``tied_with_best``: True for the best model and for every model
           whose ``p_value`` exceeds ``alpha``, i.e. that the test cannot
-          tell apart from the best one; missing (``pd.NA``) on a held-out
-          set.
+          tell apart from the best one.
     fold_scores : pandas.DataFrame
         One row per (model, fold): columns ``model``, ``fold`` (0-based),
         one column per metric, ``fit_time`` and ``score_time`` (seconds).
@@ -59,6 +65,10 @@ class ComparisonResult:
         Significance level of ``tied_with_best``.
     method : {"cv", "holdout"}
         Cross-validation or a fixed held-out test set.
+    correct : pandas.DataFrame or None
+        On a held-out set, whether each model (column, in the order given)
+        got each test document (row, in the order of the test set) right;
+        None after cross-validation.
 
     See Also
     --------
@@ -84,6 +94,7 @@ class ComparisonResult:
     splits: list
     alpha: float
     method: str
+    correct: pd.DataFrame | None = None
 
     @property
     def best(self) -> str:
@@ -105,18 +116,18 @@ class ComparisonResult:
         Returns
         -------
         table : str
-            Scores as ``mean ± std`` (cross-validation) or plain scores
-            (held-out set), times in seconds, and for cross-validation the
-            p-value against the best model and whether the model is tied
-            with it.
+            Scores as ``mean ± std`` (cross-validation) or plain scores and
+            the 95 % interval of the accuracy (held-out set), times in
+            seconds, the p-value against the best model and whether the
+            model is tied with it.
         """
-        s = self.summary
         cv = self.method == "cv"
-        header = ["model", *self.scoring, "fit time", "score time"]
-        if cv:
-            header += ["p-value", "tied with best"]
+        header = ["model", *self.scoring]
+        if not cv:
+            header.append("accuracy 95% CI")
+        header += ["fit time", "score time", "p-value", "tied with best"]
         rows = []
-        for name, row in s.iterrows():
+        for name, row in self.summary.iterrows():
             cells = [str(name)]
             for metric in self.scoring:
                 mean, std = row[f"{metric}_mean"], row[f"{metric}_std"]
@@ -125,24 +136,30 @@ class ComparisonResult:
                     if cv
                     else f"{mean:.{digits}f}"
                 )
+            if not cv:
+                low, high = row["accuracy_ci_low"], row["accuracy_ci_high"]
+                cells.append(f"[{low:.{digits}f}, {high:.{digits}f}]")
             cells += [_seconds(row["fit_time"]), _seconds(row["score_time"])]
-            if cv:
-                p = row["p_value"]
-                cells.append("-" if np.isnan(p) else f"{p:.{digits}f}")
-                cells.append("yes" if row["tied_with_best"] else "no")
+            p = row["p_value"]
+            cells.append("-" if np.isnan(p) else f"{p:.{digits}f}")
+            cells.append("yes" if row["tied_with_best"] else "no")
             rows.append(cells)
         text = _format_table(header, rows)
-        k = len(self.splits)
+        tied = f"tied if p > {self.alpha:g}."
         if cv:
             legend = (
-                f"{k}-fold cross-validation: mean ± std over the folds, times "
-                "per fold.\np-value: corrected resampled t-test (Nadeau & Bengio "
-                f"2003) against {self.best} on {self.scoring[0]}; tied if "
-                f"p > {self.alpha:g}."
+                f"{len(self.splits)}-fold cross-validation: mean ± std over the "
+                "folds, times per fold.\np-value: corrected resampled t-test "
+                f"(Nadeau & Bengio 2003) against {self.best} on "
+                f"{self.scoring[0]}; {tied}"
             )
         else:
-            n_test = len(self.splits[0][1])
-            legend = f"Scores on a held-out set of {n_test} documents."
+            legend = (
+                f"Scores on a held-out set of {len(self.splits[0][1])} documents; "
+                "accuracy 95% CI: Wilson score interval.\np-value: McNemar's "
+                f"exact test against {self.best} on the documents one model gets "
+                f"right and the other wrong; {tied}"
+            )
         return f"{text}\n\n{legend}"
 
     def __str__(self) -> str:
@@ -176,9 +193,19 @@ def _seconds(value: float) -> str:
 
 
 def summarise(
-    folds: pd.DataFrame, metrics, splits, alpha: float, method: str
+    folds: pd.DataFrame,
+    metrics,
+    splits,
+    alpha: float,
+    method: str,
+    correct: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The summary table of :class:`ComparisonResult` from the per-fold scores."""
+    """The summary table of :class:`ComparisonResult` from the per-fold scores.
+
+    On a held-out set (``method="holdout"``), ``correct`` holds whether each
+    model got each test document right: the source of the accuracy
+    intervals and of McNemar's test.
+    """
     grouped = folds.groupby("model", sort=False)
     columns = {}
     for metric in metrics:
@@ -194,24 +221,29 @@ def summarise(
         f"{metrics[0]}_mean", ascending=False, kind="stable", na_position="last"
     )
     summary.index.name = "model"
-
-    if method != "cv":
-        summary["p_value"] = np.nan
-        summary["tied_with_best"] = pd.array([pd.NA] * len(summary), dtype="boolean")
-        return summary
-
-    first = folds.pivot(index="fold", columns="model", values=metrics[0])
     best = summary.index[0]
-    n_train = np.mean([len(train) for train, _ in splits])
-    n_test = np.mean([len(test) for _, test in splits])
-    p_values = []
-    for name in summary.index:
-        if name == best:
-            p_values.append(np.nan)
-            continue
-        _, p = corrected_ttest(first[best] - first[name], n_train, n_test)
-        p_values.append(p)
-    summary["p_value"] = p_values
+
+    if method == "cv":
+        first = folds.pivot(index="fold", columns="model", values=metrics[0])
+        n_train = np.mean([len(train) for train, _ in splits])
+        n_test = np.mean([len(test) for _, test in splits])
+
+        def p_value(name):
+            return corrected_ttest(first[best] - first[name], n_train, n_test)[1]
+
+    else:
+        intervals = [
+            wilson_interval(int(correct[name].sum()), len(correct))
+            for name in summary.index
+        ]
+        summary["accuracy_ci_low"], summary["accuracy_ci_high"] = zip(*intervals)
+
+        def p_value(name):
+            return mcnemar_test(correct[best], correct[name])[2]
+
+    summary["p_value"] = [
+        np.nan if name == best else p_value(name) for name in summary.index
+    ]
     tied = summary["p_value"] > alpha
     tied.iloc[0] = True
     summary["tied_with_best"] = tied.astype(bool)

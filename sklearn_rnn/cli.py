@@ -10,30 +10,29 @@ folds and printing a table sorted by score::
     sklearn-rnn compare --csv train.csv --test-csv test.csv --models bow_nb,gru
 
 Bad input (a missing file or column, an empty file or text, an unknown model
-name, a class with fewer documents than folds, ...) ends with a one-line
-``sklearn-rnn: error: ...`` on stderr and exit status 2.
+name, a class with fewer documents than folds, an output that would
+overwrite an input, ...) ends with a one-line ``sklearn-rnn: error: ...`` on
+stderr and exit status 2. All of it is checked before PyTorch is imported
+and before any model is fitted; ``--output`` and ``--plot`` are then written
+atomically (``_cli_files.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import sys
-from collections.abc import Sequence
-
-import torch
+import warnings
+from collections.abc import Iterator, Sequence
 
 from . import __version__
-from .compare import (
-    _check_data,
-    _check_folds,
-    _check_scoring,
-    compare_models,
-    default_models,
-    evaluate_holdout,
-)
-from .datasets import load_text_csv, make_order_sentiment
-from .plotting import _figure_formats, plot_comparison
+from ._cli_files import atomic_output, check_outputs
+
+# Only the standard library is imported up front: ``--help`` and bad
+# arguments must answer at once. The data are read and checked with pandas
+# and scikit-learn, and PyTorch is imported last, when the models are built.
 
 __all__ = ["main"]
 
@@ -94,7 +93,9 @@ def _build_parser() -> argparse.ArgumentParser:
             "on a training file, scored on a test file) and print one row per "
             "model, best first: mean ± std of each metric, fit and score time, "
             "and whether the model is statistically tied with the best one "
-            "(corrected resampled t-test of Nadeau & Bengio, 2003). Without "
+            "(corrected resampled t-test of Nadeau & Bengio, 2003; on a "
+            "--test-csv, McNemar's exact test, with a 95% Wilson interval of "
+            "each accuracy). Without "
             "--csv it runs on the built-in make_order_sentiment data, whose "
             "labels depend on word order only."
         ),
@@ -178,7 +179,8 @@ def _build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="fits run in parallel processes; -1 uses all cores (default: 1)",
+        help="fits run in parallel processes; -1 uses all cores; at most one "
+        "process per fit and per core (default: 1)",
     )
     models.add_argument(
         "--torch-threads",
@@ -210,22 +212,18 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_output_path(path: str | None, option: str) -> None:
-    if path is None:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise _InputError(f"{option}: the folder '{folder}' does not exist.")
-    if os.path.isdir(path):
-        raise _InputError(f"{option}: '{path}' is a folder, not a file name.")
+def _suffix(path: str) -> str:
+    """The extension of a file name, lower case and without the dot."""
+    return os.path.splitext(path)[1].lower().lstrip(".")
 
 
 def _check_plot_format(path: str | None) -> None:
     if path is None:
         return
+    from .plotting import _figure_formats
+
     supported = _figure_formats()
-    suffix = os.path.splitext(path)[1].lower().lstrip(".")
-    if suffix not in supported:
+    if _suffix(path) not in supported:
         raise _InputError(
             f"--plot: cannot save a figure as '{path}'; use one of the "
             f"extensions {', '.join('.' + s for s in sorted(supported))}."
@@ -234,6 +232,8 @@ def _check_plot_format(path: str | None) -> None:
 
 def _load_data(args) -> tuple:
     """Training texts and labels, test texts and labels (or None), a label."""
+    from .datasets import load_text_csv, make_order_sentiment
+
     if args.csv is None:
         if args.test_csv is not None:
             raise _InputError("--test-csv needs --csv, the training file.")
@@ -247,21 +247,6 @@ def _load_data(args) -> tuple:
         return X, y, None, None, args.csv
     X_test, y_test = load_text_csv(args.test_csv, args.text_column, args.label_column)
     return X, y, X_test, y_test, args.csv
-
-
-def _select_models(args) -> dict:
-    available = default_models(max_epochs=args.max_epochs, random_state=args.seed)
-    if args.models is None:
-        return available
-    unknown = [name for name in args.models if name not in available]
-    if unknown:
-        raise _InputError(
-            f"unknown model name(s) {', '.join(map(repr, unknown))} in --models; "
-            f"choose from {', '.join(available)}."
-        )
-    if len(set(args.models)) != len(args.models):
-        raise _InputError(f"--models names a model twice: {','.join(args.models)}.")
-    return {name: available[name] for name in args.models}
 
 
 def _info(args, message: str) -> None:
@@ -278,62 +263,113 @@ def _print_table(text: str) -> None:
     print(text, flush=True)
 
 
-def _compare(args) -> int:
-    _check_output_path(args.output, "--output")
-    _check_output_path(args.plot, "--plot")
-    _check_plot_format(args.plot)
-    X, y, X_test, y_test, source = _load_data(args)
-    models = _select_models(args)
-    # Check everything compare_models would check before saying what runs.
-    _check_scoring(args.scoring)
-    X, y = _check_data(X, y, "" if X_test is None else "Training data")
-    if X_test is not None:
-        X_test, y_test = _check_data(X_test, y_test, "Test data")
-    torch.set_num_threads(args.torch_threads)
-    progress = False if args.quiet else None
-    if X_test is None:
-        splits = _check_folds(args.cv, X, y, args.seed)
+def _check_n_jobs(n_jobs: int | None) -> int:
+    if n_jobs is None:
+        return 1
+    if n_jobs == 0 or n_jobs < -1:
+        raise _InputError(
+            "--n-jobs must be a positive number of processes, or -1 for all "
+            f"cores; got {n_jobs}."
+        )
+    return n_jobs
+
+
+def _cap_n_jobs(args, n_jobs: int, n_fits: int) -> int:
+    """At most one process per fit and per core; say so when that is fewer."""
+    from joblib import cpu_count
+
+    cores = cpu_count()
+    capped = min(cores if n_jobs == -1 else n_jobs, n_fits, cores)
+    if n_jobs > capped:
         _info(
             args,
-            f"Comparing {len(models)} model(s) on {len(X)} documents from "
-            f"{source}: {args.cv}-fold cross-validation, "
-            f"{len(models) * args.cv} fits.",
+            f"--n-jobs {n_jobs}: using {capped} processes ({n_fits} fits, "
+            f"{cores} cores).",
         )
-        result = compare_models(
-            X,
-            y,
-            models=models,
-            cv=splits,
-            scoring=args.scoring,
-            n_jobs=args.n_jobs,
-            random_state=args.seed,
-            progress=progress,
+    return capped
+
+
+@contextlib.contextmanager
+def _torch_threads(n_threads: int) -> Iterator[None]:
+    """Run with ``n_threads`` PyTorch threads; give the caller back its number.
+
+    ``main`` may run inside another program, which keeps its own setting.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _compare(args) -> int:
+    n_jobs = _check_n_jobs(args.n_jobs)
+    check_outputs(
+        inputs={"--csv": args.csv, "--test-csv": args.test_csv},
+        outputs={"--output": args.output, "--plot": args.plot},
+    )
+    _check_plot_format(args.plot)
+    from . import _compare_checks as checks
+
+    # Check everything compare_models would check before saying what runs.
+    names = None if args.models is None else checks.check_model_names(args.models)
+    checks.check_metrics(args.scoring)
+    X, y, X_test, y_test, source = _load_data(args)
+    X, y = checks.check_data(X, y, "" if X_test is None else "Training data")
+    n_models = len(names or checks.MODEL_NAMES)
+    unseen = None
+    if X_test is None:
+        splits = checks.check_folds(args.cv, X, y, args.seed)
+        n_fits = len(splits) * n_models
+        plan = (
+            f"on {len(X)} documents from {source}: {args.cv}-fold "
+            f"cross-validation, {n_fits} fits."
         )
     else:
-        _info(
-            args,
-            f"Comparing {len(models)} model(s): trained on {len(X)} documents "
-            f"from {source}, scored on {len(X_test)} from {args.test_csv}.",
+        X_test, y_test = checks.check_data(X_test, y_test, "Test data")
+        n_fits = n_models
+        plan = (
+            f"trained on {len(X)} documents from {source}, scored on "
+            f"{len(X_test)} from {args.test_csv}."
         )
-        result = evaluate_holdout(
-            X,
-            y,
-            X_test,
-            y_test,
-            models=models,
-            scoring=args.scoring,
-            n_jobs=args.n_jobs,
-            random_state=args.seed,
-            progress=progress,
-        )
+        unseen = checks.unseen_classes(y, y_test)
+        if unseen is not None:  # one line of ours instead of Python's two
+            print(f"{PROG}: warning: {unseen}", file=sys.stderr, flush=True)
+    common = dict(scoring=args.scoring, random_state=args.seed)
+    common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
+    common["progress"] = False if args.quiet else None
+
+    with _torch_threads(args.torch_threads), warnings.catch_warnings():
+        from . import compare
+
+        if unseen is not None:
+            warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
+        models = compare._check_models(names, args.seed, args.max_epochs)
+        _info(args, f"Comparing {len(models)} model(s) {plan}")
+        if X_test is None:
+            result = compare.compare_models(X, y, models, cv=splits, **common)
+        else:
+            result = compare.evaluate_holdout(X, y, X_test, y_test, models, **common)
     _print_table(result.to_string())
+    _write_outputs(args, result)
+    return 0
+
+
+def _write_outputs(args, result) -> None:
     if args.output is not None:
-        result.to_frame().to_csv(args.output)
+        with atomic_output(args.output, "--output") as temporary:
+            result.to_frame().to_csv(temporary)
         _info(args, f"Wrote the table to {args.output}.")
     if args.plot is not None:
-        plot_comparison(result).savefig(args.plot, dpi=150)
+        from .plotting import plot_comparison
+
+        figure = plot_comparison(result)
+        with atomic_output(args.plot, "--plot") as temporary:
+            figure.savefig(temporary, dpi=150, format=_suffix(args.plot))
         _info(args, f"Wrote the figure to {args.plot}.")
-    return 0
 
 
 def _one_line(exc: BaseException) -> str:
@@ -353,6 +389,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status : int
         0 on success, 2 on bad input or usage (after a one-line
         ``sklearn-rnn: error: ...`` on stderr), 130 when interrupted.
+
+    Notes
+    -----
+    ``--torch-threads`` sets PyTorch's number of threads for the run only:
+    the caller's setting is restored on return, also after an error, so
+    that ``main`` can be called from another program.
 
     Examples
     --------

@@ -4,11 +4,12 @@
 score differences come from the models and not from the splits, and tells
 which models cannot be told apart from the best one with the corrected
 resampled t-test of Nadeau & Bengio (2003). :func:`evaluate_holdout` scores
-the same models on a fixed test set instead. Both return a
-:class:`ComparisonResult`. The test itself is :func:`corrected_ttest`
-(:mod:`sklearn_rnn.stats`) and :func:`plot_comparison`
-(:mod:`sklearn_rnn.plotting`) draws the per-fold scores; both are importable
-from here too.
+the same models on a fixed test set instead, with McNemar's exact test on
+the same test documents. Both return a :class:`ComparisonResult`. The tests
+themselves are in :mod:`sklearn_rnn.stats` (:func:`corrected_ttest` is
+importable from here too), the checks of the arguments in
+``_compare_checks.py``, and :func:`plot_comparison`
+(:mod:`sklearn_rnn.plotting`) draws the per-fold scores.
 """
 
 from __future__ import annotations
@@ -17,23 +18,26 @@ import numbers
 import sys
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 from tqdm import tqdm
 
+from ._compare_checks import (
+    MODEL_NAMES,
+    check_alpha,
+    check_data,
+    check_folds,
+    check_metrics,
+    check_model_names,
+    unseen_classes,
+)
 from ._result import ComparisonResult, summarise
-from ._validation import check_documents, check_labels
-from .baselines import make_bow_pipeline
-from .hmm import make_hmm_pipeline
 from .plotting import plot_comparison
-from .presets import make_rnn_pipeline
 from .stats import corrected_ttest
 
 __all__ = [
@@ -46,7 +50,6 @@ __all__ = [
 ]
 
 _DEFAULT_SCORING = ("accuracy", "f1_macro")
-
 
 # ---------------------------------------------------------------------------
 # Models
@@ -94,43 +97,35 @@ def default_models(
     >>> models["gru"].get_params()["classifier__max_epochs"]
     5
     """
+    # Imported here, on use: they import PyTorch, which the command line
+    # loads only once the arguments and the data have been checked.
+    from .baselines import make_bow_pipeline
+    from .hmm import make_hmm_pipeline
+    from .presets import make_rnn_pipeline
+
     rnn_params: dict = {"random_state": random_state}
     if max_epochs is not None:
         rnn_params["max_epochs"] = max_epochs
-    return {
-        "bow_logreg": make_bow_pipeline("logreg"),
-        "bow_nb": make_bow_pipeline("nb"),
-        "hmm": make_hmm_pipeline(random_state=random_state),
-        "rnn": make_rnn_pipeline("rnn", **rnn_params),
-        "lstm": make_rnn_pipeline("lstm", **rnn_params),
-        "gru": make_rnn_pipeline("gru", **rnn_params),
-    }
+    models = (
+        make_bow_pipeline("logreg"),
+        make_bow_pipeline("nb"),
+        make_hmm_pipeline(random_state=random_state),
+        make_rnn_pipeline("rnn", **rnn_params),
+        make_rnn_pipeline("lstm", **rnn_params),
+        make_rnn_pipeline("gru", **rnn_params),
+    )
+    return dict(zip(MODEL_NAMES, models))
 
 
-def _check_models(models, random_state) -> dict[str, object]:
+def _check_models(models, random_state, max_epochs=None) -> dict[str, object]:
     """Turn ``models`` (None, a dict or a list of default names) into a dict."""
     if models is None:
-        return default_models(random_state=random_state)
+        return default_models(max_epochs, random_state)
     if isinstance(models, Mapping):
         checked = dict(models)
     else:
-        names = [models] if isinstance(models, str) else list(models)
-        available = default_models(random_state=random_state)
-        for name in names:
-            if not isinstance(name, str):
-                raise TypeError(
-                    "models must be a dict of name -> estimator or a list of "
-                    f"default model names; the list holds {name!r}."
-                )
-        unknown = [name for name in names if name not in available]
-        if unknown:
-            raise ValueError(
-                f"Unknown model name(s) {', '.join(map(repr, unknown))}; "
-                f"available: {', '.join(available)}."
-            )
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"Model name(s) given twice: {', '.join(duplicates)}.")
+        names = check_model_names([models] if isinstance(models, str) else models)
+        available = default_models(max_epochs, random_state)
         checked = {name: available[name] for name in names}
     if not checked:
         raise ValueError("models is empty: pass at least one model.")
@@ -145,105 +140,12 @@ def _check_models(models, random_state) -> dict[str, object]:
     return checked
 
 
-# ---------------------------------------------------------------------------
-# Inputs, folds and scoring
-# ---------------------------------------------------------------------------
+def _fit_and_score(estimator, X, y, train, test, scorer, key, keep_correct):
+    """Fit a clone on one training set and score it on the matching test set.
 
-
-def _check_data(X, y, what: str = "") -> tuple[list[str], np.ndarray]:
-    try:
-        docs = check_documents(X)
-        labels = check_labels(y, len(docs))
-    except (TypeError, ValueError) as exc:
-        if not what:
-            raise
-        raise type(exc)(f"{what}: {exc}") from None
-    return docs, labels
-
-
-def _check_folds(cv, X: list[str], y: np.ndarray, random_state) -> list:
-    """Materialise the folds once, as a list of (train, test) index arrays."""
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        if cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got {cv}.")
-        classes, counts = np.unique(y, return_counts=True)
-        small = [(c, n) for c, n in zip(classes.tolist(), counts) if n < cv]
-        if small:
-            listed = ", ".join(
-                f"{c!r} has {n} member{'s' if n != 1 else ''}" for c, n in small
-            )
-            raise ValueError(
-                f"Too few documents per class for cv={cv} folds: class {listed}. "
-                "Every class needs at least one document per fold; use a "
-                "smaller cv or more data."
-            )
-        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-        folds = splitter.split(X, y)
-    elif isinstance(cv, (str, bytes, bool)):
-        folds = None
-    elif hasattr(cv, "split"):
-        folds = cv.split(X, y)
-    elif isinstance(cv, Iterable):
-        folds = cv
-    else:
-        folds = None
-    if folds is None:
-        raise TypeError(
-            "cv must be an int, a cross-validation splitter or an iterable of "
-            f"(train, test) index arrays; got {type(cv).__name__}."
-        )
-    splits = [
-        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
-        for train, test in folds
-    ]
-    if len(splits) < 2:
-        raise ValueError(
-            f"cv gave {len(splits)} split(s); a comparison needs at least 2. "
-            "Use evaluate_holdout to score on one fixed test set."
-        )
-    for i, (train, test) in enumerate(splits):
-        if not len(train) or not len(test):
-            raise ValueError(f"Fold {i} has an empty training or test set.")
-        if min(train.min(), test.min()) < 0 or max(train.max(), test.max()) >= len(y):
-            raise ValueError(
-                f"Fold {i} holds indices outside 0..{len(y) - 1}, the positions "
-                "of the documents."
-            )
-    return splits
-
-
-def _check_scoring(scoring) -> tuple[tuple[str, ...], object]:
-    """Metric names and one scorer that computes all of them.
-
-    The multi-metric scorer predicts once per fold and reuses the predictions
-    for every metric.
+    With ``keep_correct``, also return whether each test document is
+    predicted right (predicting once more, outside the timing).
     """
-    if isinstance(scoring, str):
-        scoring = [scoring]
-    elif isinstance(scoring, Mapping):
-        scoring = dict(scoring)
-    else:
-        scoring = list(scoring)
-    if not scoring:
-        raise ValueError("scoring is empty: pass at least one metric.")
-    if not isinstance(scoring, dict) and len(set(scoring)) != len(scoring):
-        raise ValueError(f"scoring names a metric twice: {scoring!r}.")
-    scorer = check_scoring(None, scoring=scoring)
-    return tuple(scoring), scorer
-
-
-def _check_alpha(alpha) -> float:
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, numbers.Real)
-        or not 0 < alpha < 1
-    ):
-        raise ValueError(f"alpha must be a number in (0, 1); got {alpha!r}.")
-    return float(alpha)
-
-
-def _fit_and_score(estimator, X, y, train, test, scorer, key):
-    """Fit a clone on one training set and score it on the matching test set."""
     X_train = [X[i] for i in train]
     X_test = [X[i] for i in test]
     start = time.perf_counter()
@@ -256,24 +158,37 @@ def _fit_and_score(estimator, X, y, train, test, scorer, key):
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         scores = scorer(estimator, X_test, y[test])
     score_time = time.perf_counter() - start
-    return key, scores, fit_time, score_time
+    correct = None
+    if keep_correct:
+        correct = np.asarray(estimator.predict(X_test)) == y[test]
+    return key, scores, fit_time, score_time, correct
 
 
-def _run(models, X, y, splits, scorer, metrics, n_jobs, progress) -> pd.DataFrame:
-    """Fit every model on every split; one row per (model, fold)."""
+def _run(
+    models, X, y, splits, scorer, metrics, n_jobs, progress, keep_correct=False
+) -> tuple[pd.DataFrame, dict]:
+    """Fit every model on every split.
+
+    Returns one row per (model, fold), and with ``keep_correct`` the
+    correctness of every test document by (model name, fold).
+    """
     tasks = [
-        delayed(_fit_and_score)(clone(estimator), X, y, train, test, scorer, (m, f))
+        delayed(_fit_and_score)(
+            clone(estimator), X, y, train, test, scorer, (m, f), keep_correct
+        )
         for m, estimator in enumerate(models.values())
         for f, (train, test) in enumerate(splits)
     ]
     show = sys.stderr.isatty() if progress is None else bool(progress)
     names = list(models)
-    rows = {}
+    rows, correct = {}, {}
+    if isinstance(n_jobs, numbers.Integral) and n_jobs > len(tasks):
+        n_jobs = len(tasks)  # joblib would start every worker asked for
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
     with tqdm(
         total=len(tasks), desc="fits", unit="fit", disable=not show, leave=False
     ) as bar:
-        for (m, f), scores, fit_time, score_time in results:
+        for (m, f), scores, fit_time, score_time, right in results:
             rows[m, f] = {
                 "model": names[m],
                 "fold": f,
@@ -281,9 +196,10 @@ def _run(models, X, y, splits, scorer, metrics, n_jobs, progress) -> pd.DataFram
                 "fit_time": fit_time,
                 "score_time": score_time,
             }
+            correct[names[m], f] = right
             bar.set_postfix_str(f"{names[m]}, fold {f}", refresh=False)
             bar.update()
-    return pd.DataFrame([rows[key] for key in sorted(rows)])
+    return pd.DataFrame([rows[key] for key in sorted(rows)]), correct
 
 
 # ---------------------------------------------------------------------------
@@ -336,6 +252,7 @@ def compare_models(
     n_jobs : int, default=None
         Number of (model, fold) fits run in parallel by joblib; None means 1
         unless in a :func:`joblib.parallel_config` context, -1 all cores.
+        No more processes than fits are started.
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling of the folds, and the default models when
         ``models`` is None or a list of names.
@@ -364,7 +281,8 @@ def compare_models(
 
     See Also
     --------
-    evaluate_holdout : The same comparison on a fixed test set.
+    evaluate_holdout : The same comparison on a fixed test set, with
+        McNemar's test.
     plot_comparison : Per-fold scores as a figure.
 
     Notes
@@ -395,12 +313,12 @@ def compare_models(
     bigrams           0.720      NaN            True
     unigrams          0.535      0.0           False
     """
-    X, y = _check_data(X, y)
-    metrics, scorer = _check_scoring(scoring)
-    alpha = _check_alpha(alpha)
+    X, y = check_data(X, y)
+    metrics, scorer = check_metrics(scoring)
+    alpha = check_alpha(alpha)
     models = _check_models(models, random_state)
-    splits = _check_folds(cv, X, y, random_state)
-    folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
+    splits = check_folds(cv, X, y, random_state)
+    folds, _ = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
     summary = summarise(folds, metrics, splits, alpha, "cv")
     return ComparisonResult(summary, folds, metrics, splits, alpha, "cv")
 
@@ -416,13 +334,20 @@ def evaluate_holdout(
     n_jobs: int | None = None,
     random_state: int | np.random.RandomState | None = 0,
     progress: bool | None = None,
+    alpha: float = 0.05,
 ) -> ComparisonResult:
     """Fit several text classifiers on one training set, score them on a test set.
 
     Use it when the data comes with a fixed split (such as SST-2's or
-    TREC's). The result has the same table as :func:`compare_models`, with
-    one score per metric: the ``_std`` and ``p_value`` columns are NaN and
-    ``tied_with_best`` is missing, since one split gives no spread to test.
+    TREC's). The result has the table of :func:`compare_models` with one
+    score per metric (the ``_std`` columns are NaN: one split has no spread)
+    and two more columns, ``accuracy_ci_low`` and ``accuracy_ci_high``, the
+    95 % Wilson score interval of each model's accuracy
+    (:func:`~sklearn_rnn.stats.wilson_interval`). ``p_value`` compares
+    each model with the best one by McNemar's exact test on the same test
+    documents (:func:`~sklearn_rnn.stats.mcnemar_test`), so that
+    ``tied_with_best`` means here what it means after cross-validation: the
+    data do not show that the model is worse than the best.
 
     Parameters
     ----------
@@ -439,17 +364,21 @@ def evaluate_holdout(
     scoring : str, list of str or dict, default=("accuracy", "f1_macro")
         As in :func:`compare_models`; the first metric ranks the models.
     n_jobs : int, default=None
-        Number of models fitted in parallel.
+        Number of models fitted in parallel (at most one process per model).
     random_state : int, RandomState instance or None, default=0
         Seeds the default models when ``models`` is None or a list of names.
     progress : bool or None, default=None
         Show a progress bar on stderr; None shows it when stderr is a
         terminal.
+    alpha : float, default=0.05
+        Significance level: a model is ``tied_with_best`` when McNemar's
+        p-value against the best model exceeds ``alpha``.
 
     Returns
     -------
     result : ComparisonResult
-        With ``method="holdout"`` and a single fold (fold 0).
+        With ``method="holdout"``, a single fold (fold 0), and
+        ``result.correct``, whether each model got each test document right.
 
     Raises
     ------
@@ -457,9 +386,30 @@ def evaluate_holdout(
         If the training or test data are invalid (the message says which)
         or a model name is unknown.
 
+    Warns
+    -----
+    UserWarning
+        If the test labels hold a class absent from the training labels:
+        no model can predict it, and the message names it.
+
     See Also
     --------
     compare_models : Cross-validation with a significance test.
+
+    Notes
+    -----
+    McNemar's test compares accuracies (which documents each model gets
+    right), whatever the first metric that ranks the models: it is the
+    exact paired test for one test set (Dietterich, 1998). The models are
+    ranked by the first metric, and each is tested against the top one.
+    The test documents are predicted once more, outside ``score_time``, to
+    record which ones each model gets right.
+
+    References
+    ----------
+    Thomas G. Dietterich. 1998. "Approximate statistical tests for
+    comparing supervised classification learning algorithms." Neural
+    Computation 10(7), 1895-1923.
 
     Examples
     --------
@@ -471,21 +421,29 @@ def evaluate_holdout(
     ...           "bigrams": make_bow_pipeline("nb", ngram_range=(1, 2))}
     >>> result = evaluate_holdout(X[:150], y[:150], X[150:], y[150:],
     ...                           models=models, progress=False)
-    >>> result.summary[["accuracy_mean", "accuracy_std", "p_value"]]
-    ... # doctest: +NORMALIZE_WHITESPACE
-              accuracy_mean  accuracy_std  p_value
+    >>> columns = ["accuracy_mean", "accuracy_ci_low", "accuracy_ci_high",
+    ...            "p_value"]
+    >>> result.summary[columns].round(3)  # doctest: +NORMALIZE_WHITESPACE
+              accuracy_mean  accuracy_ci_low  accuracy_ci_high  p_value
     model
-    bigrams            0.76           NaN      NaN
-    unigrams           0.56           NaN      NaN
+    bigrams            0.76            0.626             0.857      NaN
+    unigrams           0.56            0.423             0.688    0.002
     """
-    X_train, y_train = _check_data(X_train, y_train, "Training data")
-    X_test, y_test = _check_data(X_test, y_test, "Test data")
-    metrics, scorer = _check_scoring(scoring)
+    X_train, y_train = check_data(X_train, y_train, "Training data")
+    X_test, y_test = check_data(X_test, y_test, "Test data")
+    metrics, scorer = check_metrics(scoring)
+    alpha = check_alpha(alpha)
     models = _check_models(models, random_state)
+    if (unseen := unseen_classes(y_train, y_test)) is not None:
+        warnings.warn(unseen, UserWarning, stacklevel=2)
     n_train, n_test = len(X_train), len(X_test)
     X = X_train + X_test
     y = np.concatenate([y_train, y_test])
     splits = [(np.arange(n_train), np.arange(n_train, n_train + n_test))]
-    folds = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
-    summary = summarise(folds, metrics, splits, np.nan, "holdout")
-    return ComparisonResult(summary, folds, metrics, splits, float("nan"), "holdout")
+    folds, right = _run(
+        models, X, y, splits, scorer, metrics, n_jobs, progress, keep_correct=True
+    )
+    correct = pd.DataFrame({name: right[name, 0] for name in models})
+    correct.index.name = "document"
+    summary = summarise(folds, metrics, splits, alpha, "holdout", correct)
+    return ComparisonResult(summary, folds, metrics, splits, alpha, "holdout", correct)

@@ -24,8 +24,10 @@ def plot_comparison(
     """Plot the per-fold scores of each model, one row per model.
 
     Each fold's score is a dot; the mean is a diamond with a bar of ± one
-    standard deviation. Models tied with the best one are drawn in colour,
-    the others in grey. The best model is at the top.
+    standard deviation. On a held-out set the diamond is the score, and for
+    the accuracy the bar is its 95 % Wilson score interval. Models tied with
+    the best one are drawn in colour, the others in grey. The best model is
+    at the top.
 
     Parameters
     ----------
@@ -79,16 +81,14 @@ def plot_comparison(
     cv = results.method == "cv"
     for row, name in zip(rows, order):
         scores = folds.loc[folds["model"] == name, metric].to_numpy()
-        tied = bool(summary.loc[name, "tied_with_best"]) if cv else True
-        color = "C0" if tied else "0.55"
+        color = "C0" if summary.loc[name, "tied_with_best"] else "0.55"
         offsets = np.linspace(-0.18, 0.18, len(scores)) if len(scores) > 1 else [0]
         ax.scatter(scores, row + np.asarray(offsets), s=18, color=color, alpha=0.6)
         mean = summary.loc[name, f"{metric}_mean"]
-        std = summary.loc[name, f"{metric}_std"] if cv else None
         ax.errorbar(
             mean,
             row,
-            xerr=std,
+            xerr=_error_bar(summary.loc[name], metric, cv),
             fmt="D",
             color=color,
             markeredgecolor="black",
@@ -107,8 +107,23 @@ def plot_comparison(
             fontsize="medium",
         )
     else:
-        ax.set_title(f"{metric} on the held-out set", fontsize="medium")
+        interval = "bar: 95% Wilson interval; " if metric == "accuracy" else ""
+        ax.set_title(
+            f"{metric} on the held-out set\n{interval}grey: significantly worse "
+            "than the best (McNemar)",
+            fontsize="medium",
+        )
     return fig
+
+
+def _error_bar(row, metric: str, cv: bool):
+    """The ``xerr`` of one model: ± std of the folds, or the accuracy interval."""
+    if cv:
+        return row[f"{metric}_std"]
+    if metric != "accuracy":
+        return None
+    mean = row["accuracy_mean"]
+    return [[mean - row["accuracy_ci_low"]], [row["accuracy_ci_high"] - mean]]
 
 
 def _figure_formats() -> dict[str, str]:

@@ -6,8 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import errno
+import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -45,6 +49,62 @@ def test_python_m_help_runs_in_a_subprocess():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: sklearn-rnn compare")
     assert "--test-csv" in done.stdout and "--max-epochs" in done.stdout
+
+
+#: Modules that --help and argument errors must not import: PyTorch, skorch and
+#: the package's estimators (which import PyTorch).
+HEAVY = ("torch", "skorch", "sklearn_rnn.classifier", "sklearn_rnn.hmm")
+
+
+def test_help_and_argument_errors_do_not_import_torch(tmp_path):
+    """Checked on sys.modules in a fresh interpreter, without timing anything."""
+    good = _write(tmp_path / "good.csv", GOOD)
+    small = _write(tmp_path / "small.csv", GOOD + "a,rare\nb,rare\n")
+    cases = [  # the first six need not even import scikit-learn
+        ["--help"],
+        ["compare", "--help"],
+        ["--version"],
+        ["compare", "--cv", "1"],
+        ["compare", "--models", "bow_nb,cnn"],
+        ["compare", "--n-jobs", "0"],
+        ["compare", "--csv", str(tmp_path / "missing.csv")],
+        ["compare", "--csv", good, "--scoring", "bogus"],
+        ["compare", "--csv", small, "--cv", "3"],
+        ["compare", "--plot", str(tmp_path / "figure.xyz")],
+    ]
+    code = (
+        "import contextlib, io, sys\n"
+        "from sklearn_rnn.cli import main\n"
+        f"for argv in {cases!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), "
+        "contextlib.redirect_stderr(io.StringIO()):\n"
+        "        status = main(argv)\n"
+        f"    heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "    print(status, heavy, 'sklearn' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(cases)
+    for line, argv in zip(lines, cases):
+        assert line.startswith(("0 [] ", "2 [] ")), (line, argv)
+    assert all(line.endswith("False") for line in lines[:6]), lines
+
+
+def test_python_m_help_imports_no_torch():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sklearn_rnn", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: sklearn-rnn")
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "sklearn_rnn.cli" in imported
+    assert not imported & set(HEAVY)
 
 
 def test_help_and_version_return_zero(capsys):
@@ -110,7 +170,21 @@ def test_held_out_test_csv(tmp_path, capsys):
     out = capsys.readouterr().out
     assert sorted(_table_models(out)) == ["bow_logreg", "bow_nb"]
     assert "held-out set of 300 documents" in out
-    assert "±" not in out and "p-value" not in out
+    assert "±" not in out
+    assert "accuracy 95% CI" in out and "p-value" in out and "McNemar" in out
+
+
+def test_a_test_class_never_seen_in_training_is_one_warning_line(tmp_path, capsys):
+    train = _write(tmp_path / "train.csv", GOOD)
+    test = _write(tmp_path / "test.csv", GOOD + "new words,meh\n")
+    argv = ["compare", "--csv", train, "--test-csv", test, "--models", "bow_nb"]
+    assert main([*argv, "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "sklearn-rnn: warning: Test data has class 'meh' (1 document) never seen "
+        "in training; every model gets it wrong."
+    ]
+    assert _table_models(out) == ["bow_nb"]
 
 
 # -- bad input: one line on stderr, exit status 2 ----------------------------------
@@ -135,7 +209,7 @@ GOOD = "text,label\n" + "".join(
         ("header_only", "has a header but no rows"),
         ("empty_text", "missing or empty text"),
         ("empty_label", "missing or empty label"),
-        ("unknown_model", "unknown model name(s) 'cnn'"),
+        ("unknown_model", "Unknown model name(s) 'cnn'"),
         ("small_class", "class 'rare' has 2 members"),
         ("test_csv_without_csv", "--test-csv needs --csv"),
         ("missing_test_file", "No such file"),
@@ -197,3 +271,254 @@ def test_usage_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "usage: sklearn-rnn" in err and "error:" in err and "Traceback" not in err
+
+
+# -- outputs never overwrite inputs --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "output_is_csv",
+        "output_is_test_csv",
+        "output_is_csv_by_another_path",
+        "output_is_a_symlink_to_csv",
+        "output_is_a_hard_link_to_csv",
+        "plot_is_a_symlink_to_test_csv",
+        "output_is_plot",
+    ],
+)
+def test_an_output_onto_an_input_is_refused(case, tmp_path, capsys):
+    data = _write(tmp_path / "data.csv", GOOD)
+    test = _write(tmp_path / "test.csv", GOOD)
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "link.png"
+    if case == "output_is_a_symlink_to_csv":
+        link.symlink_to(data)
+    elif case == "plot_is_a_symlink_to_test_csv":
+        link.symlink_to(test)
+    elif case == "output_is_a_hard_link_to_csv":
+        os.link(data, link)
+    outputs = {
+        "output_is_csv": ["--output", data],
+        "output_is_test_csv": ["--output", test],
+        "output_is_csv_by_another_path": [
+            "--output",
+            str(tmp_path / "sub" / ".." / "data.csv"),
+        ],
+        "output_is_a_symlink_to_csv": ["--output", str(link)],
+        "output_is_a_hard_link_to_csv": ["--output", str(link)],
+        "plot_is_a_symlink_to_test_csv": ["--plot", str(link)],
+        "output_is_plot": ["--output", str(link), "--plot", str(link)],
+    }[case]
+    argv = ["compare", "--csv", data, "--test-csv", test, "--models", "bow_nb"]
+    assert main([*argv, *outputs]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("sklearn-rnn: error: ")
+    assert "same file" in err
+    for path in (data, test):
+        assert Path(path).read_text(encoding="utf-8") == GOOD
+
+
+# -- outputs are written whole or not at all -------------------------------------
+
+
+def _fail_half_way(self, path, *args, **kwargs):
+    """Stand-in for a writer on a full disk: part of a file, then ENOSPC."""
+    with open(path, "w") as file:
+        file.write("trunc")
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("option", ["--output", "--plot"])
+def test_a_failed_write_keeps_the_old_file(option, tmp_path, monkeypatch, capsys):
+    target = tmp_path / ("results.csv" if option == "--output" else "results.png")
+    target.write_text("old results")
+    before = sorted(tmp_path.iterdir())
+    if option == "--output":
+        monkeypatch.setattr(pd.DataFrame, "to_csv", _fail_half_way)
+    else:
+        from matplotlib.figure import Figure
+
+        monkeypatch.setattr(Figure, "savefig", _fail_half_way)
+    assert main([*FAST, option, str(target)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "No space left on device" in err
+    assert target.read_text() == "old results"
+    assert sorted(tmp_path.iterdir()) == before  # no temporary file left
+
+
+def test_outputs_get_the_usual_permissions(tmp_path, capsys):
+    output, plot = tmp_path / "new.csv", tmp_path / "new.svg"
+    assert main([*FAST, "--output", str(output), "--plot", str(plot)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (output, plot):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert plot.read_text().lstrip().startswith("<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.csv", "new.svg"]
+
+
+def test_an_unwritable_output_folder_stops_before_any_fit(
+    tmp_path, monkeypatch, capsys
+):
+    import tempfile
+
+    import sklearn_rnn.compare
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and os.path.samefile(dir, folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    def no_fits(*args, **kwargs):
+        raise AssertionError("models were fitted before the output was checked")
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(sklearn_rnn.compare, "compare_models", no_fits)
+    for option, name in [("--output", "r.csv"), ("--plot", "r.png")]:
+        assert main([*FAST, option, str(folder / name)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1
+        assert f"{option}: cannot write in the folder" in err
+        assert "Permission denied" in err
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root writes in read-only folders",
+)
+def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert main([*FAST, "--output", str(folder / "r.csv")]) == 2
+    finally:
+        folder.chmod(0o755)
+    assert "cannot write in the folder" in capsys.readouterr().err
+
+
+# -- --n-jobs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "-500000"])
+def test_n_jobs_out_of_range_is_refused_in_our_words(value, capsys):
+    assert main([*FAST, "--n-jobs", value]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith(
+        f"sklearn-rnn: error: --n-jobs must be a positive number of processes, "
+        f"or -1 for all cores; got {value}."
+    )
+
+
+@pytest.fixture
+def recorded_n_jobs(monkeypatch):
+    """The n_jobs the command passes on, on a machine with 4 cores; fits run here."""
+    import joblib
+
+    import sklearn_rnn.compare
+
+    seen = []
+    real = sklearn_rnn.compare.compare_models
+
+    def compare_models(*args, n_jobs=None, **kwargs):
+        seen.append(n_jobs)
+        return real(*args, n_jobs=None, **kwargs)
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda *args, **kwargs: 4)
+    monkeypatch.setattr(sklearn_rnn.compare, "compare_models", compare_models)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "value, cv, expected, note",
+    [
+        ("500000", "3", 4, "--n-jobs 500000: using 4 processes (6 fits, 4 cores)"),
+        ("5", "2", 4, "--n-jobs 5: using 4 processes (4 fits, 4 cores)"),
+        ("-1", "3", 4, None),
+        ("3", "3", 3, None),
+    ],
+)
+def test_n_jobs_is_capped_at_the_cores(
+    value, cv, expected, note, recorded_n_jobs, capsys
+):
+    argv = ["compare", "--models", "bow_nb,hmm", "--n-samples", "60", "--cv", cv]
+    assert main([*argv, "--n-jobs", value]) == 0
+    assert recorded_n_jobs == [expected]
+    err = capsys.readouterr().err
+    if note is None:
+        assert "--n-jobs" not in err
+    else:
+        assert note in err
+
+
+@pytest.mark.parametrize("value, expected", [("500000", 2), ("-1", 2), ("1", 1)])
+def test_n_jobs_is_capped_at_the_fits(value, expected, recorded_n_jobs, capsys):
+    argv = ["compare", "--models", "bow_nb", "--n-samples", "60", "--cv", "2"]
+    assert main([*argv, "--n-jobs", value]) == 0
+    assert recorded_n_jobs == [expected]
+    err = capsys.readouterr().err
+    if value == "500000":
+        assert "--n-jobs 500000: using 2 processes (2 fits, 4 cores)" in err
+    else:
+        assert "--n-jobs" not in err
+
+
+# -- main() inside another program ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "failure, status",
+    [
+        (None, 0),
+        (ValueError("bad"), 2),
+        (KeyboardInterrupt(), 130),
+        (RuntimeError, None),
+    ],
+)
+def test_main_gives_back_the_torch_threads_and_environment(
+    failure, status, monkeypatch, capsys
+):
+    import torch
+
+    import sklearn_rnn.compare
+
+    if failure is not None:
+
+        def fail(*args, **kwargs):
+            raise failure
+
+        monkeypatch.setattr(sklearn_rnn.compare, "compare_models", fail)
+    environment = dict(os.environ)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        argv = [*FAST, "--torch-threads", "1"]
+        if status is None:
+            with pytest.raises(failure):
+                main(argv)
+        else:
+            assert main(argv) == status
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(threads)
+    assert dict(os.environ) == environment
+
+
+def test_the_lazy_package_resolves_every_public_name():
+    import sklearn_rnn
+
+    for name in sklearn_rnn.__all__:
+        obj = getattr(sklearn_rnn, name)
+        submodule = sklearn_rnn._SUBMODULE_OF[name]
+        assert obj.__module__ == f"sklearn_rnn.{submodule}", name
+    assert set(sklearn_rnn.__all__) <= set(dir(sklearn_rnn))
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        sklearn_rnn.nope  # noqa: B018

@@ -27,6 +27,7 @@ from sklearn_rnn.compare import (
     plot_comparison,
 )
 from sklearn_rnn.datasets import make_order_sentiment
+from sklearn_rnn.stats import wilson_interval
 
 X, Y = make_order_sentiment(400, random_state=0)
 SUMMARY_COLUMNS = [
@@ -38,6 +39,13 @@ SUMMARY_COLUMNS = [
     "score_time",
     "p_value",
     "tied_with_best",
+]
+#: On a held-out set, the Wilson interval of the accuracy comes before p_value.
+HOLDOUT_COLUMNS = [
+    *SUMMARY_COLUMNS[:6],
+    "accuracy_ci_low",
+    "accuracy_ci_high",
+    *SUMMARY_COLUMNS[6:],
 ]
 
 
@@ -124,6 +132,22 @@ def test_n_jobs_2_gives_the_same_scores(result):
     pd.testing.assert_frame_equal(
         parallel.fold_scores[columns], result.fold_scores[columns]
     )
+
+
+def test_n_jobs_above_the_number_of_fits_starts_one_process_per_fit(monkeypatch):
+    import sklearn_rnn.compare
+
+    seen = []
+
+    class RecordingParallel(sklearn_rnn.compare.Parallel):
+        def __init__(self, n_jobs=None, **kwargs):
+            seen.append(n_jobs)
+            super().__init__(n_jobs=1, **kwargs)
+
+    monkeypatch.setattr(sklearn_rnn.compare, "Parallel", RecordingParallel)
+    for n_jobs in [500, 3, None, -1]:
+        compare_models(X, Y, models=["bow_nb"], cv=2, n_jobs=n_jobs, progress=False)
+    assert seen == [2, 2, None, -1]
 
 
 # -- the summary table ----------------------------------------------------------
@@ -264,15 +288,107 @@ def test_evaluate_holdout():
         X[:90], Y[:90], X[90:], Y[90:], models=models, progress=False
     )
     assert res.method == "holdout"
-    assert list(res.summary.columns) == SUMMARY_COLUMNS
+    assert list(res.summary.columns) == HOLDOUT_COLUMNS
     assert res.summary["accuracy_std"].isna().all()
-    assert res.summary["p_value"].isna().all()
-    assert res.summary["tied_with_best"].isna().all()
     assert (res.fold_scores["fold"] == 0).all() and len(res.fold_scores) == 3
     expected = models["bigrams"].fit(X[:90], Y[:90]).score(X[90:], Y[90:])
     assert res.summary.loc["bigrams", "accuracy_mean"] == pytest.approx(expected)
     assert "held-out set of 310 documents" in str(res)
     assert "±" not in str(res)
+
+
+class FixedAnswers(ClassifierMixin, BaseEstimator):
+    """Answers each document with the label stored for it."""
+
+    def __init__(self, answers=None):
+        self.answers = answers
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.array([self.answers[doc] for doc in X])
+
+
+def _answering(right: set, docs, labels):
+    """A model right on the documents at the positions in ``right`` only."""
+    other = {"pos": "neg", "neg": "pos"}
+    return FixedAnswers(
+        {d: t if i in right else other[t] for i, (d, t) in enumerate(zip(docs, labels))}
+    )
+
+
+def test_holdout_tests_each_model_against_the_best_with_mcnemar():
+    docs = [f"document {i}" for i in range(100)]
+    labels = np.array(["pos", "neg"] * 50, dtype=object)
+    both, a_only, b_only = set(range(70)), set(range(70, 82)), set(range(82, 85))
+    models = {
+        "b": _answering(both | b_only, docs, labels),
+        "a": _answering(both | a_only, docs, labels),
+        "same_as_a": _answering(both | a_only, docs, labels),
+    }
+    res = evaluate_holdout(
+        docs[:4], labels[:4], docs, labels, models=models, progress=False
+    )
+    summary = res.summary
+    assert list(summary.index) == ["a", "same_as_a", "b"]
+    assert summary["accuracy_mean"].tolist() == [0.82, 0.82, 0.73]
+    # McNemar: 12 documents only a gets right, 3 only b: 2 P(X <= 3), n = 15
+    assert np.isnan(summary.loc["a", "p_value"])
+    assert summary.loc["same_as_a", "p_value"] == 1.0
+    assert summary.loc["b", "p_value"] == pytest.approx(0.03515625)
+    assert summary["tied_with_best"].dtype == bool
+    assert summary["tied_with_best"].tolist() == [True, True, False]
+    for name, right in [("a", 82), ("b", 73)]:
+        low, high = wilson_interval(right, 100)
+        assert summary.loc[name, "accuracy_ci_low"] == pytest.approx(low)
+        assert summary.loc[name, "accuracy_ci_high"] == pytest.approx(high)
+    # the per-document correctness behind them
+    assert list(res.correct.columns) == ["b", "a", "same_as_a"]
+    assert res.correct.shape == (100, 3) and res.correct.dtypes.eq(bool).all()
+    assert res.correct["a"].sum() == 82
+    text = str(res)
+    assert "accuracy 95% CI" in text.splitlines()[0]
+    assert "p-value" in text and "tied with best" in text
+    assert "McNemar" in text and "Wilson" in text
+    assert "[0.733, 0.883]" in text.splitlines()[1]
+    # the ranking metric may be another one; the test stays on correctness
+    res = evaluate_holdout(
+        docs[:4],
+        labels[:4],
+        docs,
+        labels,
+        models=models,
+        scoring="f1_macro",
+        progress=False,
+    )
+    assert res.summary.loc["b", "p_value"] == pytest.approx(0.03515625)
+    assert "accuracy_ci_low" in res.summary
+
+
+def test_holdout_alpha_controls_the_tied_column():
+    res = evaluate_holdout(
+        X[:90],
+        Y[:90],
+        X[90:],
+        Y[90:],
+        models=_bow_models(),
+        progress=False,
+        alpha=0.999,
+    )
+    assert res.alpha == 0.999
+    assert res.summary["tied_with_best"].sum() == 1
+
+
+def test_holdout_warns_of_a_class_never_seen_in_training():
+    docs = [f"document {i}" for i in range(12)]
+    train = np.array(["pos", "neg"] * 3, dtype=object)
+    test = np.array(["pos", "neg", "meh", "meh", "pos", "neg"], dtype=object)
+    with pytest.warns(UserWarning, match=r"class 'meh' \(2 documents\) never seen"):
+        evaluate_holdout(
+            docs[:6], train, docs[6:], test, models=["bow_nb"], progress=False
+        )
 
 
 def test_evaluate_holdout_names_the_bad_part():
@@ -356,6 +472,26 @@ def test_plot_comparison_into_given_axes_and_holdout(result):
         X[:90], Y[:90], X[90:], Y[90:], models=["bow_nb"], progress=False
     )
     assert len(plot_comparison(holdout).axes[0].get_yticklabels()) == 1
+
+
+def test_plot_comparison_on_a_holdout_shows_the_interval_and_the_test():
+    holdout = evaluate_holdout(
+        X[:90], Y[:90], X[90:], Y[90:], models=_bow_models(), progress=False
+    )
+    assert holdout.summary["tied_with_best"].tolist() == [True, False, False]
+    (ax,) = plot_comparison(holdout).axes
+    bars = dict(zip(holdout.summary.index, ax.containers))  # drawn best first
+    for name, row in holdout.summary.iterrows():
+        (caps,) = bars[name].lines[2]  # the horizontal bar: the 95 % interval
+        (low, _), (high, _) = caps.get_segments()[0]
+        assert (low, high) == pytest.approx(
+            (row["accuracy_ci_low"], row["accuracy_ci_high"])
+        )
+    colours = [tuple(bars[name].lines[0].get_color()) for name in holdout.summary.index]
+    assert colours[1] == colours[2] != colours[0]  # grey: worse than the best
+    assert "Wilson" in ax.get_title() and "McNemar" in ax.get_title()
+    (ax,) = plot_comparison(holdout, metric="f1_macro").axes
+    assert all(not container.has_xerr for container in ax.containers)
 
 
 def test_plot_comparison_errors(result):
