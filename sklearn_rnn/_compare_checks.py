@@ -19,6 +19,7 @@ from ._validation import check_documents, check_labels
 
 __all__ = [
     "MODEL_NAMES",
+    "VECTOR_MODEL_NAMES",
     "check_model_names",
     "check_data",
     "check_folds",
@@ -31,9 +32,17 @@ __all__ = [
 #: :func:`~sklearn_rnn.default_models`.
 MODEL_NAMES = ("bow_logreg", "bow_nb", "hmm", "rnn", "lstm", "gru")
 
+#: ... and of the recurrent models initialised from pretrained vectors, which
+#: it adds when given ``vectors``.
+VECTOR_MODEL_NAMES = ("rnn_vectors", "lstm_vectors", "gru_vectors")
 
-def check_model_names(names: Sequence[str]) -> list[str]:
-    """Check names of default models (known, each once) without building any."""
+
+def check_model_names(names: Sequence[str], vectors: bool = False) -> list[str]:
+    """Check names of default models (known, each once) without building any.
+
+    ``vectors`` says whether pretrained vectors were given, which makes the
+    ``*_vectors`` models available.
+    """
     names = list(names)
     for name in names:
         if not isinstance(name, str):
@@ -41,11 +50,15 @@ def check_model_names(names: Sequence[str]) -> list[str]:
                 "models must be a dict of name -> estimator or a list of "
                 f"default model names; the list holds {name!r}."
             )
-    unknown = [name for name in names if name not in MODEL_NAMES]
+    available = MODEL_NAMES + (VECTOR_MODEL_NAMES if vectors else ())
+    unknown = [name for name in names if name not in available]
     if unknown:
+        hint = ""
+        if not vectors and set(unknown) & set(VECTOR_MODEL_NAMES):
+            hint = " (the *_vectors models need pretrained vectors: --vectors PATH)"
         raise ValueError(
             f"Unknown model name(s) {', '.join(map(repr, unknown))}; "
-            f"available: {', '.join(MODEL_NAMES)}."
+            f"available: {', '.join(available)}{hint}."
         )
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

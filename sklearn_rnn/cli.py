@@ -101,7 +101,8 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "models: bow_logreg, bow_nb (bag of words with logistic regression "
-            "or naive Bayes), hmm (one HMM per class), rnn, lstm, gru.  "
+            "or naive Bayes), hmm (one HMM per class), rnn, lstm, gru; with "
+            "--vectors also rnn_vectors, lstm_vectors, gru_vectors.  "
             "example: sklearn-rnn compare --csv reviews.csv --models "
             "bow_nb,hmm,lstm --cv 10 --output results.csv --plot results.png"
         ),
@@ -144,6 +145,13 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_comma_list,
         metavar="NAMES",
         help="comma-separated model names (default: all)",
+    )
+    models.add_argument(
+        "--vectors",
+        metavar="PATH",
+        help="pretrained word vectors (GloVe, word2vec or fastText file, "
+        "optionally gzipped): adds rnn_vectors, lstm_vectors and gru_vectors, "
+        "the recurrent models initialised from them",
     )
     models.add_argument(
         "--cv",
@@ -249,6 +257,20 @@ def _load_data(args) -> tuple:
     return X, y, X_test, y_test, args.csv
 
 
+def _check_vectors(args, names) -> None:
+    """Read the --vectors file once, before any fit (the models reuse it)."""
+    from .vectors import resolve_vectors
+
+    wanted = names is None or any(name.endswith("_vectors") for name in names)
+    if not wanted:
+        raise _InputError("--vectors is given but no *_vectors model is in --models.")
+    if not os.path.isfile(args.vectors):
+        raise _InputError(f"--vectors: no file at {args.vectors!r}.")
+    _info(args, f"Reading the vectors in {args.vectors} ...")
+    vectors = resolve_vectors(args.vectors)
+    _info(args, f"{len(vectors)} vectors of dimension {vectors.dim}.")
+
+
 def _info(args, message: str) -> None:
     if not args.quiet:
         print(message, file=sys.stderr, flush=True)
@@ -315,11 +337,19 @@ def _compare(args) -> int:
     from . import _compare_checks as checks
 
     # Check everything compare_models would check before saying what runs.
-    names = None if args.models is None else checks.check_model_names(args.models)
+    with_vectors = args.vectors is not None
+    names = None
+    if args.models is not None:
+        names = checks.check_model_names(args.models, with_vectors)
     checks.check_metrics(args.scoring)
     X, y, X_test, y_test, source = _load_data(args)
     X, y = checks.check_data(X, y, "" if X_test is None else "Training data")
-    n_models = len(names or checks.MODEL_NAMES)
+    everything = checks.MODEL_NAMES + (
+        checks.VECTOR_MODEL_NAMES if with_vectors else ()
+    )
+    n_models = len(names or everything)
+    if with_vectors:
+        _check_vectors(args, names)
     unseen = None
     if X_test is None:
         splits = checks.check_folds(args.cv, X, y, args.seed)
@@ -347,7 +377,7 @@ def _compare(args) -> int:
 
         if unseen is not None:
             warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
-        models = compare._check_models(names, args.seed, args.max_epochs)
+        models = compare._check_models(names, args.seed, args.max_epochs, args.vectors)
         _info(args, f"Comparing {len(models)} model(s) {plan}")
         if X_test is None:
             result = compare.compare_models(X, y, models, cv=splits, **common)

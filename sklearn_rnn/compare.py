@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from ._compare_checks import (
     MODEL_NAMES,
+    VECTOR_MODEL_NAMES,
     check_alpha,
     check_data,
     check_folds,
@@ -57,18 +58,24 @@ _DEFAULT_SCORING = ("accuracy", "f1_macro")
 
 
 def default_models(
-    max_epochs: int | None = None, random_state: int | None = 0
+    max_epochs: int | None = None,
+    random_state: int | None = 0,
+    vectors=None,
 ) -> dict[str, object]:
     """Return the default models of a comparison, by name.
 
     Parameters
     ----------
     max_epochs : int, default=None
-        Maximum training epochs of the three recurrent models; None keeps
-        the :class:`~sklearn_rnn.RNNClassifier` default (early stopping on a
+        Maximum training epochs of the recurrent models; None keeps the
+        :class:`~sklearn_rnn.RNNClassifier` default (early stopping on a
         validation split ends training sooner in either case).
     random_state : int, RandomState instance or None, default=0
         Seed of the HMM and the recurrent networks.
+    vectors : str, path-like or WordVectors, default=None
+        Pretrained word vectors; when given, the same three recurrent models
+        initialised from them are added as ``"rnn_vectors"``,
+        ``"lstm_vectors"`` and ``"gru_vectors"``.
 
     Returns
     -------
@@ -82,7 +89,9 @@ def default_models(
           (:func:`~sklearn_rnn.make_hmm_pipeline`);
         - ``"rnn"``, ``"lstm"``, ``"gru"``: recurrent networks
           (:func:`~sklearn_rnn.make_rnn_pipeline`) with the default
-          hyperparameters.
+          hyperparameters;
+        - with ``vectors``, ``"rnn_vectors"``, ``"lstm_vectors"``,
+          ``"gru_vectors"``: the same with ``vectors=vectors``.
 
     See Also
     --------
@@ -114,18 +123,27 @@ def default_models(
         make_rnn_pipeline("lstm", **rnn_params),
         make_rnn_pipeline("gru", **rnn_params),
     )
-    return dict(zip(MODEL_NAMES, models))
+    if vectors is not None:
+        models += tuple(
+            make_rnn_pipeline(cell, vectors=vectors, **rnn_params)
+            for cell in ("rnn", "lstm", "gru")
+        )
+    return dict(zip(MODEL_NAMES + VECTOR_MODEL_NAMES, models))
 
 
-def _check_models(models, random_state, max_epochs=None) -> dict[str, object]:
+def _check_models(
+    models, random_state, max_epochs=None, vectors=None
+) -> dict[str, object]:
     """Turn ``models`` (None, a dict or a list of default names) into a dict."""
     if models is None:
-        return default_models(max_epochs, random_state)
+        return default_models(max_epochs, random_state, vectors)
     if isinstance(models, Mapping):
         checked = dict(models)
     else:
-        names = check_model_names([models] if isinstance(models, str) else models)
-        available = default_models(max_epochs, random_state)
+        names = check_model_names(
+            [models] if isinstance(models, str) else models, vectors is not None
+        )
+        available = default_models(max_epochs, random_state, vectors)
         checked = {name: available[name] for name in names}
     if not checked:
         raise ValueError("models is empty: pass at least one model.")

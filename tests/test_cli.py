@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -522,3 +523,44 @@ def test_the_lazy_package_resolves_every_public_name():
     assert set(sklearn_rnn.__all__) <= set(dir(sklearn_rnn))
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         sklearn_rnn.nope  # noqa: B018
+
+
+def _tiny_vectors(path: Path) -> str:
+    """Vectors of a few words of make_order_sentiment's sentences."""
+    rng = np.random.default_rng(0)
+    words = "the not my is that did has cousin was which would sister movie".split()
+    path.write_text(
+        "".join(
+            f"{word} " + " ".join(f"{v:.3f}" for v in rng.normal(size=4)) + "\n"
+            for word in words
+        )
+    )
+    return str(path)
+
+
+def test_vectors_add_vector_initialised_models(tmp_path, capsys):
+    vectors = _tiny_vectors(tmp_path / "tiny.txt")
+    argv = ["compare", "--n-samples", "60", "--cv", "2", "--max-epochs", "1"]
+    status = main([*argv, "--models", "bow_nb,lstm_vectors", "--vectors", vectors])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "lstm_vectors" in out and "bow_nb" in out
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--models", "lstm_vectors"], "need pretrained vectors: --vectors PATH"),
+        (["--models", "bow_nb", "--vectors", "{v}"], "no *_vectors model"),
+        (["--vectors", "{missing}"], "--vectors: no file at"),
+    ],
+)
+def test_vectors_errors_are_one_line(extra, message, tmp_path, capsys):
+    vectors = _tiny_vectors(tmp_path / "tiny.txt")
+    extra = [
+        a.format(v=vectors, missing=str(tmp_path / "missing.txt")) for a in extra
+    ]
+    status = main(["compare", "--n-samples", "60", "--cv", "2", *extra])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert len(err) == 1 and message in err[0], err

@@ -46,3 +46,11 @@ def test_readme_block_runs_and_prints_what_it_promises(number, tmp_path, monkeyp
         (p for p, c in zip(printed, prints) if PROMISE.match(c.strip())), promises
     ):
         assert line == expected, f"README promises {expected!r}, printed {line!r}"
+
+
+def test_the_readme_says_how_to_get_the_cpu_build_of_pytorch():
+    """constraints.txt pins the version, not the build: from PyPI on Linux
+    torch==2.13.0 is the CUDA build; the README says where the CPU one is."""
+    text = README.read_text(encoding="utf-8")
+    assert "--index-url https://download.pytorch.org/whl/cpu" in text
+    assert "CPU build among them" not in text  # the claim that was wrong
