@@ -7,6 +7,7 @@ a corpus flow as one lazy stream, counted and indexed with array operations.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import numbers
 from collections import defaultdict
@@ -16,7 +17,12 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from ._data import split_by_lengths
 
-__all__ = ["TokenizerMixin", "numbered_by_frequency"]
+__all__ = [
+    "TokenizerMixin",
+    "numbered_by_frequency",
+    "numbering_fingerprint",
+    "check_same_numbering",
+]
 
 
 def numbered_by_frequency(counts: np.ndarray) -> bool:
@@ -35,6 +41,38 @@ def numbered_by_frequency(counts: np.ndarray) -> bool:
         and used[0] == 2
         and np.all(np.diff(counts[used]) <= 0)
     )
+
+
+def _id_counts(seqs: list[np.ndarray]) -> np.ndarray:
+    return np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]))
+
+
+def numbering_fingerprint(seqs: list[np.ndarray]) -> str:
+    """A short fingerprint of how often each token id occurs in ``seqs``."""
+    counts = _id_counts(seqs).astype(np.int64)
+    return hashlib.sha1(counts.tobytes()).hexdigest()
+
+
+def check_same_numbering(seqs: list[np.ndarray], fingerprint: str) -> None:
+    """Refuse ids that a fresh vocabulary gave these very documents.
+
+    A warm start goes on training the same embedding rows, so token ids must
+    mean what they meant in the first fit (whose :func:`numbering_fingerprint`
+    is ``fingerprint``). In a Pipeline, a VocabularyIndexer refitted without
+    ``warm_start`` renumbers the tokens, most frequent first in the new
+    documents (:func:`numbered_by_frequency`), which the ids of the first
+    vocabulary almost never are on other documents.
+    """
+    if numbering_fingerprint(seqs) == fingerprint:
+        return  # the first fit's documents again
+    if numbered_by_frequency(_id_counts(seqs)):
+        raise ValueError(
+            "warm_start: the token ids were renumbered since the first fit "
+            "(a vocabulary learned on these documents), so the network would "
+            "train its old embeddings on other words. Keep the ids: "
+            "VocabularyIndexer(warm_start=True) does, and "
+            "make_rnn_pipeline(warm_start=True) sets it."
+        )
 
 
 class TokenizerMixin:

@@ -20,6 +20,7 @@ __all__ = [
     "check_labels",
     "check_has_tokens",
     "max_token_id",
+    "check_sample_weight",
     "is_missing",
 ]
 
@@ -334,3 +335,20 @@ def check_labels(y, n_samples: int) -> np.ndarray:
             "least two classes."
         )
     return y_arr
+
+
+def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
+    """Non-negative finite weights, one per document, scaled to a mean of one.
+
+    None stays None. The checks and messages are scikit-learn's.
+    """
+    if sample_weight is None:
+        return None
+    # imported here: the command line checks its input with this module
+    # before it imports scikit-learn
+    from sklearn.utils.validation import _check_sample_weight
+
+    weights = _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
+    )
+    return (weights / weights.mean()).astype(np.float32)

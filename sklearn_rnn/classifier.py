@@ -7,7 +7,6 @@ skorch, and the network in :mod:`sklearn_rnn.nn`.
 
 from __future__ import annotations
 
-import hashlib
 import numbers
 import os
 
@@ -17,12 +16,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, make_loader
 from ._embedding import RowPlan, plan_rows
-from ._tokenize import numbered_by_frequency
+from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
@@ -38,7 +37,7 @@ from ._training import (
     train_net,
     training_callbacks,
 )
-from ._validation import check_labels, check_sequences
+from ._validation import check_labels, check_sample_weight, check_sequences
 from .nn import RecurrentClassifierModule
 from .vectors import WordVectors, resolve_vectors
 
@@ -382,11 +381,11 @@ default=None
         check_device(self.device)
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
-        weights = self._check_weights(sample_weight, seqs)
+        weights = check_sample_weight(sample_weight, len(seqs))
         continuing = self.warm_start and hasattr(self, "net_")
         if continuing:
             y_encoded = self._encode_known_labels(y_arr)
-            self._check_same_numbering(seqs)
+            check_same_numbering(seqs, self._numbering)
         else:
             encoder = LabelEncoder().fit(y_arr)
             self.classes_ = encoder.classes_
@@ -399,7 +398,7 @@ default=None
             )
             self.vocab_size_ = self._rows.id_map.size
             self.vectors_coverage_ = self._rows.coverage
-            self._numbering = _id_counts_digest(seqs)
+            self._numbering = numbering_fingerprint(seqs)
         rows = self._rows.to_rows(seqs)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -426,16 +425,6 @@ default=None
         self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
 
-    @staticmethod
-    def _check_weights(sample_weight, seqs) -> np.ndarray | None:
-        """Non-negative finite weights scaled to a mean of one, or None."""
-        if sample_weight is None:
-            return None
-        weights = _check_sample_weight(
-            sample_weight, np.empty((len(seqs), 0)), ensure_non_negative=True
-        )
-        return (weights / weights.mean()).astype(np.float32)
-
     def _encode_known_labels(self, y_arr: np.ndarray) -> np.ndarray:
         unknown = set(np.unique(y_arr).tolist()) - set(self.classes_.tolist())
         if unknown:
@@ -444,28 +433,6 @@ default=None
                 f"{sorted(unknown, key=str)}."
             )
         return np.searchsorted(self.classes_, y_arr).astype(np.int64)
-
-    def _check_same_numbering(self, seqs: list[np.ndarray]) -> None:
-        """Refuse ids that a fresh vocabulary gave these very documents.
-
-        A warm start goes on training the same embedding rows, so token ids
-        must mean what they meant in the first fit. In a Pipeline, a
-        VocabularyIndexer refitted without ``warm_start`` renumbers the
-        tokens, most frequent first in the new documents: every id from 2
-        up then occurs, in order of frequency, which the ids of the first
-        vocabulary almost never do on other documents.
-        """
-        if _id_counts_digest(seqs) == self._numbering:
-            return  # the first fit's documents again
-        counts = np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]))
-        if numbered_by_frequency(counts):
-            raise ValueError(
-                "warm_start: the token ids were renumbered since the first fit "
-                "(a vocabulary learned on these documents), so the network "
-                "would train its old embeddings on other words. Keep the ids: "
-                "VocabularyIndexer(warm_start=True) does, and "
-                "make_rnn_pipeline(warm_start=True) sets it."
-            )
 
     def _update_continued_net(self, seed: int) -> None:
         """Make the trained net follow today's training parameters."""
@@ -517,9 +484,3 @@ default=None
         tags.input_tags.two_d_array = True
         tags.non_deterministic = self.device != "cpu"
         return tags
-
-
-def _id_counts_digest(seqs: list[np.ndarray]) -> str:
-    """A short fingerprint of how often each token id occurs in ``seqs``."""
-    counts = np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]))
-    return hashlib.sha1(counts.astype(np.int64).tobytes()).hexdigest()

@@ -16,7 +16,6 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
@@ -470,93 +469,3 @@ def resolve_vectors(vectors) -> WordVectors | None:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return loaded
-
-
-# ---------------------------------------------------------------------------
-# Token ids of a vocabulary built on vectors, and the embedding they need
-# ---------------------------------------------------------------------------
-
-#: With vectors, :class:`~sklearn_rnn.VocabularyIndexer` gives the word in row
-#: ``r`` of the vectors the id ``VECTOR_ID_OFFSET + r`` (ids 0 and 1 are
-#: ``<pad>`` and ``<unk>``); tokens of the training data without a vector
-#: follow from ``VECTOR_ID_OFFSET + len(vectors)``. The classifiers read the
-#: ids the same way, so neither the vocabulary nor the dimension is typed twice.
-VECTOR_ID_OFFSET = 2
-
-
-class EmbeddingPlan(NamedTuple):
-    """Rows of an embedding initialised from vectors, for one training set.
-
-    The rows come in three blocks: ``n_learned`` rows learned from scratch
-    (``<pad>``, ``<unk>`` and training tokens without a vector), then the
-    vectors of the training tokens that have one (``tuned``: fine-tuned or
-    frozen), then the vectors of all other words (``frozen``: never seen in
-    training, read as they are at prediction). ``id_map[i]`` is the row of
-    token id ``i``.
-    """
-
-    id_map: np.ndarray
-    n_learned: int
-    tuned: np.ndarray
-    frozen: np.ndarray
-    type_coverage: float
-    token_coverage: float
-
-
-def plan_embedding(vectors: WordVectors, sequences: list[np.ndarray]) -> EmbeddingPlan:
-    """The :class:`EmbeddingPlan` of training ``sequences`` (pads removed).
-
-    Raises a ValueError when no training token has a vector: the ids were
-    then not made by an indexer given the same vectors, or the vectors do
-    not fit the text.
-    """
-    n_vectors = len(vectors)
-    first_other = VECTOR_ID_OFFSET + n_vectors
-    flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences])
-    flat = flat[flat != 0]
-    size = max(first_other, int(flat.max()) + 1 if flat.size else 0)
-    counts = np.bincount(flat, minlength=size)
-    seen = np.flatnonzero(counts)
-    with_vector = seen[(seen >= VECTOR_ID_OFFSET) & (seen < first_other)]
-    without = seen[seen >= first_other]
-    if with_vector.size == 0:
-        raise ValueError(
-            f"None of the {without.size} distinct training tokens has a vector "
-            f"(vectors: {vectors!r}). The token ids must come from "
-            "VocabularyIndexer(vectors=...) with the same vectors, as "
-            "make_rnn_pipeline(vectors=...) builds it; check also the case "
-            "(GloVe is lower-cased) and the tokenization."
-        )
-    used = seen[seen >= VECTOR_ID_OFFSET]
-    if (
-        used.size > 2
-        and used[-1] - used[0] + 1 == used.size
-        and np.all(np.diff(counts[used]) <= 0)
-    ):
-        # every id from 2 up occurs, most frequent first: the ids of an
-        # indexer that learned its vocabulary without these vectors
-        raise ValueError(
-            "The token ids look like those of a VocabularyIndexer without "
-            "vectors (every id from 2 up, most frequent first), so they are "
-            f"not rows of {vectors!r}. Give the indexer the same vectors "
-            "(make_rnn_pipeline(vectors=...) does)."
-        )
-    learned = np.concatenate([[0, 1], without])
-    unseen = np.ones(first_other, dtype=bool)
-    unseen[:VECTOR_ID_OFFSET] = False
-    unseen[with_vector] = False
-    frozen_ids = np.flatnonzero(unseen)
-    id_map = np.ones(size, dtype=np.int64)  # ids without a row read as <unk>
-    order = np.concatenate([learned, with_vector, frozen_ids])
-    id_map[order] = np.arange(order.size)
-    rows = vectors.vectors
-    n_types = with_vector.size + without.size
-    n_tokens = int(counts[1:].sum())
-    return EmbeddingPlan(
-        id_map=id_map,
-        n_learned=learned.size,
-        tuned=rows[with_vector - VECTOR_ID_OFFSET],
-        frozen=rows[frozen_ids - VECTOR_ID_OFFSET],
-        type_coverage=with_vector.size / n_types,
-        token_coverage=int(counts[with_vector].sum()) / n_tokens,
-    )

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import sklearn_rnn.vectors as vectors_module
+from sklearn_rnn._embedding import plan_embedding
 from sklearn_rnn.vectors import (
     WordVectors,
     load_word_vectors,
-    plan_embedding,
     resolve_vectors,
 )
 
