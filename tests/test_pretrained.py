@@ -213,3 +213,11 @@ def test_tagger_reads_unseen_words_with_their_vector():
         vectors=wv, hidden_size=8, max_epochs=2, early_stopping=False, random_state=0
     ).fit(X, y)
     assert with_chars.predict([["a", "great", "film"]])[0].shape == (3,)
+
+
+def test_auto_embedding_lr_is_three_times_lr_with_vectors_only():
+    with_vectors = make_rnn_pipeline(vectors=toy_vectors(), **SMALL).fit(TEXTS, LABELS)
+    groups = with_vectors["classifier"].net_.optimizer_.param_groups
+    assert sorted(g["lr"] for g in groups) == pytest.approx([1e-3, 3e-3])
+    plain = make_rnn_pipeline(**SMALL).fit(TEXTS, LABELS)
+    assert [g["lr"] for g in plain["classifier"].net_.optimizer_.param_groups] == [1e-3]
