@@ -9,6 +9,7 @@ generator runs itself since skorch treats batches as independent.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import numbers
@@ -173,6 +174,32 @@ def chance_accuracy(labels) -> float | None:
     return chance if chance < 1 else None
 
 
+#: Called with the epoch number at the end of every epoch (see
+#: :func:`epoch_listener`); None when nobody listens.
+_EPOCH_LISTENER = None
+
+
+@contextlib.contextmanager
+def epoch_listener(listener):
+    """Call ``listener(epoch)`` after every epoch of the nets trained inside.
+
+    A comparison uses it to show which epoch the running fit is in; fits in
+    other processes do not report. ``None`` listens to nothing.
+    """
+    global _EPOCH_LISTENER
+    before, _EPOCH_LISTENER = _EPOCH_LISTENER, listener
+    try:
+        yield
+    finally:
+        _EPOCH_LISTENER = before
+
+
+class _ReportEpoch(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        if _EPOCH_LISTENER is not None:
+            _EPOCH_LISTENER(len(net.history))
+
+
 def training_callbacks(
     clip_grad_norm: float | None,
     early_stopping: bool,
@@ -186,7 +213,10 @@ def training_callbacks(
     patience does not count (see :class:`EarlyStoppingPastChance`). The
     user's callbacks are deep-copied, so fitting never changes them.
     """
-    callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
+    callbacks = [
+        ("stop_on_non_finite_loss", StopOnNonFiniteLoss()),
+        ("report_epoch", _ReportEpoch()),
+    ]
     if clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
     if early_stopping:

@@ -379,19 +379,42 @@ def _compare(args) -> int:
             warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
         models = compare._check_models(names, args.seed, args.max_epochs, args.vectors)
         _info(args, f"Comparing {len(models)} model(s) {plan}")
-        if X_test is None:
-            result = compare.compare_models(X, y, models, cv=splits, **common)
-        else:
-            result = compare.evaluate_holdout(X, y, X_test, y_test, models, **common)
+        try:
+            if X_test is None:
+                result = compare.compare_models(X, y, models, cv=splits, **common)
+            else:
+                result = compare.evaluate_holdout(
+                    X, y, X_test, y_test, models, **common
+                )
+        except compare.IncompleteComparisonError as stopped:
+            return _report_incomplete(args, stopped, list(models))
     _print_table(result.to_string())
     _write_outputs(args, result)
     return 0
 
 
-def _write_outputs(args, result) -> None:
+def _report_incomplete(args, stopped, names: list[str]) -> int:
+    """Keep what finished before memory ran out; say what failed; status 1."""
+    import pandas as pd
+
+    result = stopped.result
+    note = " ".join(str(stopped).split())
+    if result is not None:
+        _print_table(result.to_string())
+        table = result.to_frame().assign(note="")
+        missing = [name for name in names if name not in table.index]
+        unfinished = pd.DataFrame({"note": f"not finished: {note}"}, index=missing)
+        _write_outputs(args, result, pd.concat([table, unfinished]))
+    print(f"{PROG}: error: {note}", file=sys.stderr)
+    return 1
+
+
+def _write_outputs(args, result, table=None) -> None:
+    """Write --output (``table``, by default the result's) and --plot."""
     if args.output is not None:
+        table = result.to_frame() if table is None else table
         with atomic_output(args.output, "--output") as temporary:
-            result.to_frame().to_csv(temporary)
+            table.to_csv(temporary)
         _info(args, f"Wrote the table to {args.output}.")
     if args.plot is not None:
         from .plotting import plot_comparison
@@ -418,7 +441,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     status : int
         0 on success, 2 on bad input or usage (after a one-line
-        ``sklearn-rnn: error: ...`` on stderr), 130 when interrupted.
+        ``sklearn-rnn: error: ...`` on stderr), 1 when a fit ran out of
+        memory (the models that had finished are printed and written to
+        ``--output``, the others listed there with a note), 130 when
+        interrupted.
 
     Notes
     -----

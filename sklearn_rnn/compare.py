@@ -14,18 +14,11 @@ importable from here too), the checks of the arguments in
 
 from __future__ import annotations
 
-import numbers
-import sys
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.utils.parallel import Parallel, delayed
-from tqdm import tqdm
 
 from ._compare_checks import (
     MODEL_NAMES,
@@ -38,11 +31,13 @@ from ._compare_checks import (
     unseen_classes,
 )
 from ._result import ComparisonResult, summarise
+from ._runner import FitsStopped, run_fits
 from .plotting import plot_comparison
 from .stats import corrected_ttest
 
 __all__ = [
     "ComparisonResult",
+    "IncompleteComparisonError",
     "default_models",
     "compare_models",
     "evaluate_holdout",
@@ -51,6 +46,48 @@ __all__ = [
 ]
 
 _DEFAULT_SCORING = ("accuracy", "f1_macro")
+
+
+class IncompleteComparisonError(MemoryError):
+    """A fit of a comparison ran out of memory, and the comparison stopped.
+
+    Attributes
+    ----------
+    result : ComparisonResult or None
+        The models whose every fit finished before the failure, compared
+        among themselves; None when none did.
+    failed : tuple of (str, int) or None
+        The model name and fold that ran out of memory (None when a worker
+        process was killed and it is not known which).
+    """
+
+    def __init__(self, message: str, result, failed):
+        super().__init__(message)
+        self.result, self.failed = result, failed
+
+
+def _stopped(stopped, names, metrics, splits, alpha, method):
+    """The :class:`IncompleteComparisonError` of a run that ran out of memory."""
+    rows = stopped.rows
+    counts = rows["model"].value_counts() if len(rows) else pd.Series(dtype=int)
+    done = [name for name in names if counts.get(name, 0) == len(splits)]
+    result = None
+    if done:
+        folds = rows[rows["model"].isin(done)].reset_index(drop=True)
+        correct = None
+        if method == "holdout":
+            correct = pd.DataFrame({n: stopped.correct[n, 0] for n in done})
+            correct.index.name = "document"
+        summary = summarise(folds, metrics, splits, alpha, method, correct)
+        result = ComparisonResult(
+            summary, folds, metrics, splits, alpha, method, correct
+        )
+    message = (
+        f"Out of memory: {stopped.reason}. The comparison stopped; "
+        f"{len(done)} of {len(names)} models had finished every fit."
+    )
+    return IncompleteComparisonError(message, result, stopped.failed)
+
 
 # ---------------------------------------------------------------------------
 # Models
@@ -158,68 +195,6 @@ def _check_models(
     return checked
 
 
-def _fit_and_score(estimator, X, y, train, test, scorer, key, keep_correct):
-    """Fit a clone on one training set and score it on the matching test set.
-
-    With ``keep_correct``, also return whether each test document is
-    predicted right (predicting once more, outside the timing).
-    """
-    X_train = [X[i] for i in train]
-    X_test = [X[i] for i in test]
-    start = time.perf_counter()
-    estimator.fit(X_train, y[train])
-    fit_time = time.perf_counter() - start
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        # A model that never predicts some class gets F1 = 0 for it; saying so
-        # once per fold and model adds nothing to the table.
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        scores = scorer(estimator, X_test, y[test])
-    score_time = time.perf_counter() - start
-    correct = None
-    if keep_correct:
-        correct = np.asarray(estimator.predict(X_test)) == y[test]
-    return key, scores, fit_time, score_time, correct
-
-
-def _run(
-    models, X, y, splits, scorer, metrics, n_jobs, progress, keep_correct=False
-) -> tuple[pd.DataFrame, dict]:
-    """Fit every model on every split.
-
-    Returns one row per (model, fold), and with ``keep_correct`` the
-    correctness of every test document by (model name, fold).
-    """
-    tasks = [
-        delayed(_fit_and_score)(
-            clone(estimator), X, y, train, test, scorer, (m, f), keep_correct
-        )
-        for m, estimator in enumerate(models.values())
-        for f, (train, test) in enumerate(splits)
-    ]
-    show = sys.stderr.isatty() if progress is None else bool(progress)
-    names = list(models)
-    rows, correct = {}, {}
-    if isinstance(n_jobs, numbers.Integral) and n_jobs > len(tasks):
-        n_jobs = len(tasks)  # joblib would start every worker asked for
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
-    with tqdm(
-        total=len(tasks), desc="fits", unit="fit", disable=not show, leave=False
-    ) as bar:
-        for (m, f), scores, fit_time, score_time, right in results:
-            rows[m, f] = {
-                "model": names[m],
-                "fold": f,
-                **{metric: float(scores[metric]) for metric in metrics},
-                "fit_time": fit_time,
-                "score_time": score_time,
-            }
-            correct[names[m], f] = right
-            bar.set_postfix_str(f"{names[m]}, fold {f}", refresh=False)
-            bar.update()
-    return pd.DataFrame([rows[key] for key in sorted(rows)]), correct
-
-
 # ---------------------------------------------------------------------------
 # Public entry points
 # ---------------------------------------------------------------------------
@@ -306,7 +281,9 @@ def compare_models(
     Notes
     -----
     Exceptions raised while fitting a model are not caught: a model that
-    fails stops the comparison. Scikit-learn's ``UndefinedMetricWarning``
+    fails stops the comparison. A fit that runs out of memory stops it with
+    an :class:`IncompleteComparisonError` that holds the comparison of the
+    models that had finished. Scikit-learn's ``UndefinedMetricWarning``
     (a class never predicted, whose precision counts as 0) is silenced
     while scoring.
 
@@ -336,7 +313,10 @@ def compare_models(
     alpha = check_alpha(alpha)
     models = _check_models(models, random_state)
     splits = check_folds(cv, X, y, random_state)
-    folds, _ = _run(models, X, y, splits, scorer, metrics, n_jobs, progress)
+    try:
+        folds, _ = run_fits(models, X, y, splits, scorer, metrics, n_jobs, progress)
+    except FitsStopped as stopped:
+        raise _stopped(stopped, list(models), metrics, splits, alpha, "cv") from None
     summary = summarise(folds, metrics, splits, alpha, "cv")
     return ComparisonResult(summary, folds, metrics, splits, alpha, "cv")
 
@@ -458,9 +438,13 @@ def evaluate_holdout(
     X = X_train + X_test
     y = np.concatenate([y_train, y_test])
     splits = [(np.arange(n_train), np.arange(n_train, n_train + n_test))]
-    folds, right = _run(
-        models, X, y, splits, scorer, metrics, n_jobs, progress, keep_correct=True
-    )
+    try:
+        folds, right = run_fits(
+            models, X, y, splits, scorer, metrics, n_jobs, progress, keep_correct=True
+        )
+    except FitsStopped as stopped:
+        names = list(models)
+        raise _stopped(stopped, names, metrics, splits, alpha, "holdout") from None
     correct = pd.DataFrame({name: right[name, 0] for name in models})
     correct.index.name = "document"
     summary = summarise(folds, metrics, splits, alpha, "holdout", correct)

@@ -564,3 +564,28 @@ def test_vectors_errors_are_one_line(extra, message, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert len(err) == 1 and message in err[0], err
+
+
+def test_running_out_of_memory_keeps_what_finished(tmp_path, monkeypatch, capsys):
+    import sklearn_rnn.compare
+    from test_compare import RunsOutOfMemory
+
+    from sklearn_rnn.baselines import make_bow_pipeline
+
+    def models(*args, **kwargs):
+        return {"bow_nb": make_bow_pipeline("nb"), "lstm": RunsOutOfMemory()}
+
+    monkeypatch.setattr(sklearn_rnn.compare, "default_models", models)
+    output = tmp_path / "results.csv"
+    argv = ["compare", "--n-samples", "60", "--cv", "2", "--output", str(output)]
+    status = main([*argv, "--models", "bow_nb,lstm"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert _table_models(out) == ["bow_nb"]
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 1 and "Out of memory: lstm, fold 0" in errors[0]
+    assert "Traceback" not in err
+    table = pd.read_csv(output, index_col=0, keep_default_na=False)
+    assert list(table.index) == ["bow_nb", "lstm"]
+    assert table.loc["bow_nb", "note"] == ""
+    assert table.loc["lstm", "note"].startswith("not finished: Out of memory")

@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn_rnn.baselines import make_bow_pipeline
 from sklearn_rnn.compare import (
     ComparisonResult,
+    IncompleteComparisonError,
     compare_models,
     corrected_ttest,
     default_models,
@@ -135,16 +136,16 @@ def test_n_jobs_2_gives_the_same_scores(result):
 
 
 def test_n_jobs_above_the_number_of_fits_starts_one_process_per_fit(monkeypatch):
-    import sklearn_rnn.compare
+    import sklearn_rnn._runner
 
     seen = []
 
-    class RecordingParallel(sklearn_rnn.compare.Parallel):
+    class RecordingParallel(sklearn_rnn._runner.Parallel):
         def __init__(self, n_jobs=None, **kwargs):
             seen.append(n_jobs)
             super().__init__(n_jobs=1, **kwargs)
 
-    monkeypatch.setattr(sklearn_rnn.compare, "Parallel", RecordingParallel)
+    monkeypatch.setattr(sklearn_rnn._runner, "Parallel", RecordingParallel)
     for n_jobs in [500, 3, None, -1]:
         compare_models(X, Y, models=["bow_nb"], cv=2, n_jobs=n_jobs, progress=False)
     assert seen == [2, 2, None, -1]
@@ -507,3 +508,55 @@ def test_matplotlib_is_imported_only_to_draw():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "False"
+
+
+class RunsOutOfMemory(ClassifierMixin, BaseEstimator):
+    """Fails as a too-large network would, on every fold."""
+
+    def fit(self, X, y):
+        raise MemoryError("cannot allocate 8.0 GiB")
+
+
+@pytest.mark.parametrize("holdout", [False, True])
+def test_running_out_of_memory_keeps_the_models_that_finished(holdout):
+    models = {"nb": make_bow_pipeline("nb"), "huge": RunsOutOfMemory()}
+    with pytest.raises(IncompleteComparisonError, match="Out of memory") as caught:
+        if holdout:
+            evaluate_holdout(X[:300], Y[:300], X[300:], Y[300:], models, progress=False)
+        else:
+            compare_models(X, Y, models=models, cv=2, progress=False)
+    stopped = caught.value
+    assert stopped.failed == ("huge", 0)
+    assert "cannot allocate 8.0 GiB" in str(stopped)
+    assert list(stopped.result.summary.index) == ["nb"]
+    assert isinstance(stopped, MemoryError)
+
+
+def test_other_errors_are_not_taken_for_memory():
+    class Broken(RunsOutOfMemory):
+        def fit(self, X, y):
+            raise ValueError("not memory")
+
+    with pytest.raises(ValueError, match="not memory"):
+        compare_models(X, Y, models={"b": Broken()}, cv=2, progress=False)
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(capsys):
+    compare_models(X, Y, models=["bow_nb"], cv=2, progress=True)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["fits 1/2", "fits 2/2"]
+    assert "bow_nb, fold" in lines[0]
+
+
+def test_epochs_are_reported_to_a_listener():
+    from sklearn_rnn._training import epoch_listener
+
+    seen = []
+    tiny = default_models(max_epochs=3)["gru"].set_params(
+        classifier__hidden_size=4,
+        classifier__embedding_dim=4,
+        classifier__early_stopping=False,
+    )
+    with epoch_listener(seen.append):
+        tiny.fit(X[:40], Y[:40])
+    assert seen == [1, 2, 3]
