@@ -1,8 +1,10 @@
 """Explore recurrent text classifiers with pretrained GloVe 6B 50d vectors.
 
-Self-contained (plain PyTorch + numpy + scikit-learn; only the tokenizer comes
-from ``sklearn_rnn.VocabularyIndexer``). Everything is measured on VALIDATION
-splits carved out of the training files; no test file is ever read.
+Plain PyTorch + numpy + scikit-learn, with the package's tokenizer
+(``sklearn_rnn.VocabularyIndexer``) and weight initialisation
+(``sklearn_rnn.nn.init_keras_style``), so that each recipe is a few lines.
+Everything is measured on VALIDATION splits carved out of the training
+files; no test file is ever read.
 
 Validation protocol
 -------------------
@@ -53,6 +55,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from sklearn_rnn import VocabularyIndexer
+from sklearn_rnn.nn import init_keras_style
 
 torch.set_num_threads(1)
 
@@ -255,31 +258,6 @@ def baselines():
 # --------------------------------------------------------------------------
 # model
 # --------------------------------------------------------------------------
-def init_keras_style(module):
-    for sub in module.modules():
-        if isinstance(sub, nn.Embedding):
-            nn.init.uniform_(sub.weight, -0.05, 0.05)
-            with torch.no_grad():
-                sub.weight[0].zero_()
-        elif isinstance(sub, (nn.LSTM, nn.GRU)):
-            n_gates = 4 if isinstance(sub, nn.LSTM) else 3
-            for pname, param in sub.named_parameters():
-                if pname.startswith("weight_ih"):
-                    nn.init.xavier_uniform_(param)
-                elif pname.startswith("weight_hh"):
-                    for block in param.chunk(n_gates, dim=0):
-                        nn.init.orthogonal_(block)
-                elif pname.startswith("bias"):
-                    nn.init.zeros_(param)
-                    if isinstance(sub, nn.LSTM) and pname.startswith("bias_ih"):
-                        h = param.shape[0] // 4
-                        with torch.no_grad():
-                            param[h : 2 * h].fill_(1.0)
-        elif isinstance(sub, nn.Linear):
-            nn.init.xavier_uniform_(sub.weight)
-            nn.init.zeros_(sub.bias)
-
-
 class Net(nn.Module):
     def __init__(self, vocab_size, n_classes, cfg, pretrained=None):
         super().__init__()
