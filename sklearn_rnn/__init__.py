@@ -1,5 +1,6 @@
 """Recurrent neural networks for text as first-class scikit-learn estimators."""
 
+from ._data import TruncationWarning
 from .baselines import make_bow_pipeline
 from .classifier import RNNClassifier
 from .compare import (
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "VocabularyIndexer",
     "SequencePadder",
+    "TruncationWarning",
     "WordVectors",
     "load_word_vectors",
     "RNNClassifier",
