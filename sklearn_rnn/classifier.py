@@ -20,7 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import SoftmaxPredictMixin
-from ._data import SequenceDataset, make_loader
+from ._callbacks import SHRINK_VOCABULARY
+from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, plan_rows
 from ._tokenize import numbered_by_frequency
 from ._training import (
@@ -104,7 +105,15 @@ class RNNClassifier(
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
-        Documents per batch.
+        Documents per batch, at most.
+    max_batch_tokens : int or None, default=16384
+        Padded tokens per batch, at most (documents times the longest), in
+        training and prediction, so that a step's memory is bounded whatever
+        the lengths; sentences still travel ``batch_size`` at a time. A
+        longer document is cut to its last ``max_batch_tokens`` tokens (the
+        end: what ``pooling="last"`` reads), with a
+        :class:`~sklearn_rnn.TruncationWarning`. None: no token budget. See
+        :ref:`long_documents`.
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
@@ -239,6 +248,7 @@ default=None
         embedding_lr: float | None = None,
         max_epochs: int = 20,
         batch_size: int = 64,
+        max_batch_tokens: int | None = 16384,
         lr: float = 1e-3,
         optimizer="adam",
         weight_decay: float = 0.0,
@@ -270,6 +280,7 @@ default=None
         self.embedding_lr = embedding_lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -304,6 +315,7 @@ default=None
             self.patience,
             self.callbacks,
             chance=chance,
+            verbose=self.verbose,
         )
         groups = []
         if self.embedding_lr is not None:
@@ -335,7 +347,9 @@ default=None
             iterator_train__shuffle=True,
             iterator_train__bucketing=self.bucketing,
             iterator_train__generator=np.random.default_rng(seed),
+            iterator_train__max_tokens=self.max_batch_tokens,
             iterator_valid=make_loader,
+            iterator_valid__max_tokens=self.max_batch_tokens,
             callbacks=callbacks,
             callbacks__valid_acc=ValidAccuracy(),
             device=self.device,
@@ -400,7 +414,7 @@ default=None
             self.vocab_size_ = self._rows.id_map.size
             self.vectors_coverage_ = self._rows.coverage
             self._numbering = _id_counts_digest(seqs)
-        rows = self._rows.to_rows(seqs)
+        rows = cap_to_budget(self._rows.to_rows(seqs), self.max_batch_tokens, self)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
@@ -416,7 +430,7 @@ default=None
                 self._rows, y_encoded, seed, epochs=epochs, chance=chance
             )
 
-        net = train_net(build, train, valid, seed)
+        net = train_net(build, train, valid, seed, embedding_advice=SHRINK_VOCABULARY)
         if valid is None or continuing or not self.refit:
             self._set_net(net)
         else:
@@ -472,6 +486,8 @@ default=None
         net = self.net_
         # plain attributes: set_params would re-initialise the module
         net.iterator_train__generator = np.random.default_rng(seed)
+        net.iterator_train__max_tokens = self.max_batch_tokens
+        net.iterator_valid__max_tokens = self.max_batch_tokens
         net.max_epochs, net.batch_size, net.lr = (
             self.max_epochs,
             self.batch_size,
@@ -488,6 +504,7 @@ default=None
         """Logits, one column per class, in the caller's document order."""
         check_is_fitted(self, "net_")
         seqs = self._rows.to_rows(check_sequences(X, strip_pad=True))
+        seqs = cap_to_budget(seqs, self.max_batch_tokens, self)
         order = np.argsort([len(s) for s in seqs], kind="stable")
         dataset = SequenceDataset([seqs[i] for i in order])
         out = np.empty((len(seqs), len(self.classes_)), dtype=np.float64)
