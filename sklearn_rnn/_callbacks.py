@@ -4,13 +4,15 @@
 temporary file (:class:`BestWeights`) instead of a second copy in memory,
 and prints the row of the epoch it stops at; :class:`EpochProgressBar`
 shows a bar within an epoch that lasts; :func:`warn_large_embedding` warns
-when the embedding alone is large.
+when the embedding alone is large; :func:`flushing_denormals` keeps the
+backward pass through a long document fast.
 """
 
 from __future__ import annotations
 
 import tempfile
 import warnings
+from contextlib import contextmanager
 
 import torch
 import tqdm
@@ -22,6 +24,7 @@ from .nn import PretrainedEmbedding
 __all__ = [
     "BestWeights",
     "EarlyStoppingPastChance",
+    "flushing_denormals",
     "EpochProgressBar",
     "print_epoch_row",
     "LARGE_EMBEDDING_BYTES",
@@ -232,3 +235,27 @@ def warn_large_embedding(module: nn.Module, advice: str, stacklevel: int = 2) ->
         UserWarning,
         stacklevel=stacklevel + 1,
     )
+
+
+def _flushes_denormals() -> bool:
+    """Whether this thread's CPU flushes denormal floats to zero now."""
+    return float(torch.tensor([1e-40]) * 1.0) == 0.0
+
+
+@contextmanager
+def flushing_denormals():
+    """Flush denormal floats to zero on the CPU inside, as before outside.
+
+    Backpropagating through thousands of steps makes gradients vanish
+    through the denormal range (below 1.2e-38), where CPU arithmetic is
+    many times slower: measured on one 16,384-token document, the default
+    LSTM's forward and backward took 1.98 s, and 0.24 s with denormals
+    flushed to zero (which changes no result that matters: such values are
+    far below float32's precision of anything they are added to).
+    """
+    before = _flushes_denormals()
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(before)

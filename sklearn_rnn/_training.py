@@ -32,6 +32,7 @@ from torch.nn import functional as F
 from ._callbacks import (
     EarlyStoppingPastChance,
     EpochProgressBar,
+    flushing_denormals,
     warn_large_embedding,
 )
 from ._data import IGNORE_INDEX, SequenceDataset
@@ -250,10 +251,12 @@ def train_net(build, train, valid, seed: int, *, embedding_advice: str | None = 
     ``partial_fit``, which keeps its weights. With ``embedding_advice``, a
     large embedding draws :func:`warn_large_embedding`'s warning with it.
     Early stopping's file of best weights is deleted also when training
-    fails.
+    fails. Training flushes denormal floats to zero
+    (:func:`flushing_denormals`).
     """
     check_has_tokens(train.lengths, "training documents")
     with torch.random.fork_rng(devices=[]), ExitStack() as cleanup:
+        cleanup.enter_context(flushing_denormals())
         torch.manual_seed(seed)
         net = build()
         if embedding_advice is not None:

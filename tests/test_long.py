@@ -314,3 +314,14 @@ def test_verbose_prints_the_row_of_the_stopping_epoch(capsys):
     assert rows == [str(e) for e in range(1, len(clf.history_) + 1)]
     assert out.index(f"\n      {len(clf.history_)} ") < out.index("Stopping since")
     assert "progress_bar" in dict(clf.net_.callbacks_)
+
+
+def test_training_flushes_denormals_and_restores_the_mode():
+    class Mode(Callback):
+        def on_batch_begin(self, net, **kwargs):
+            self.flushing_ = callbacks._flushes_denormals()
+
+    X, y = short_and_long(long=20)
+    clf = RNNClassifier(**TINY, callbacks=[("mode", Mode())]).fit(X, y)
+    assert dict(clf.net_.callbacks_)["mode"].flushing_
+    assert not callbacks._flushes_denormals()
