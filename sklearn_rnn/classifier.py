@@ -34,6 +34,7 @@ from ._training import (
     check_device,
     class_weights,
     early_stopping_split,
+    forward_all,
     get_optimizer,
     refit_net,
     train_net,
@@ -508,7 +509,7 @@ default=None
         order = np.argsort([len(s) for s in seqs], kind="stable")
         dataset = SequenceDataset([seqs[i] for i in order])
         out = np.empty((len(seqs), len(self.classes_)), dtype=np.float64)
-        out[order] = self.net_.forward(dataset, training=False, device="cpu").numpy()
+        out[order] = forward_all(self.net_, dataset).numpy()
         return out
 
     def decision_function(self, X) -> np.ndarray:

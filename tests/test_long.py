@@ -325,3 +325,13 @@ def test_training_flushes_denormals_and_restores_the_mode():
     clf = RNNClassifier(**TINY, callbacks=[("mode", Mode())]).fit(X, y)
     assert dict(clf.net_.callbacks_)["mode"].flushing_
     assert not callbacks._flushes_denormals()
+
+
+def test_forward_all_matches_skorch_forward():
+    from sklearn_rnn._training import forward_all
+
+    X, y = short_and_long(long=20)
+    clf = RNNClassifier(**TINY).fit(X, y)
+    dataset = SequenceDataset(X)
+    expected = clf.net_.forward(dataset, training=False)
+    torch.testing.assert_close(forward_all(clf.net_, dataset), expected)
