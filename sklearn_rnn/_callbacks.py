@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import warnings
 from contextlib import contextmanager
+from functools import partial
 
 import torch
 import tqdm
@@ -121,13 +122,11 @@ class EpochProgressBar(ProgressBar):
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         total = self._get_batches_per_epoch(net, dataset_train, dataset_valid)
-        bar = tqdm.tqdm_notebook if self._use_notebook() else tqdm.tqdm
-        self.pbar_ = bar(
-            total=total,
-            leave=False,
-            delay=self.delay,
-            disable=None if bar is tqdm.tqdm else False,
-        )
+        if self._use_notebook():
+            from tqdm.notebook import tqdm as bar
+        else:
+            bar = partial(tqdm.tqdm, disable=None)  # None: no bar off a terminal
+        self.pbar_ = bar(total=total, leave=False, delay=self.delay)
 
 
 def print_epoch_row(net) -> None:
