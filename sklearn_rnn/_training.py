@@ -29,13 +29,14 @@ from skorch.utils import to_tensor
 from torch import nn
 from torch.nn import functional as F
 
-from ._callbacks import (
+from ._data import IGNORE_INDEX, SequenceDataset
+from ._resources import (
     EarlyStoppingPastChance,
     EpochProgressBar,
     flushing_denormals,
+    forward_all,
     warn_large_embedding,
 )
-from ._data import IGNORE_INDEX, SequenceDataset
 from ._validation import check_has_tokens
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "training_callbacks",
     "chance_accuracy",
     "train_net",
-    "forward_all",
     "refit_net",
     "WeightedNetClassifier",
     "RefitWarning",
@@ -275,25 +275,6 @@ def best_epoch(net) -> int:
     """The epoch early stopping kept, or the last one without it."""
     stopper = dict(net.callbacks_).get("early_stopping")
     return int(stopper.best_epoch_) if stopper is not None else len(net.history)
-
-
-def forward_all(net, dataset) -> torch.Tensor:
-    """``net.forward(dataset)`` in evaluation mode, on the CPU, written batch
-    by batch into one tensor allocated once.
-
-    skorch's ``forward`` keeps every batch's small output until it joins
-    them; allocated between each batch's large transient tensors, they
-    fragment glibc's heap so that the memory of the process grows with the
-    number of batches: predicting 32,000 documents of 100 tokens raised the
-    RSS by 460 MB that way, by 3 MB this way.
-    """
-    out, at = None, 0
-    for logits in net.forward_iter(dataset, training=False, device="cpu"):
-        if out is None:
-            out = torch.empty((len(dataset), *logits.shape[1:]), dtype=logits.dtype)
-        out[at : at + len(logits)] = logits
-        at += len(logits)
-    return out
 
 
 def mean_loss(net, dataset) -> float:

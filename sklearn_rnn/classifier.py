@@ -20,9 +20,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import SoftmaxPredictMixin
-from ._callbacks import SHRINK_VOCABULARY
 from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, plan_rows
+from ._resources import SHRINK_VOCABULARY, forward_all
 from ._tokenize import numbered_by_frequency
 from ._training import (
     NETWORK_CONSTRAINTS,
@@ -34,7 +34,6 @@ from ._training import (
     check_device,
     class_weights,
     early_stopping_split,
-    forward_all,
     get_optimizer,
     refit_net,
     train_net,

@@ -26,8 +26,8 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
-from ._callbacks import BestWeights
 from ._data import lay_out_streams, split_into_streams
+from ._resources import BestWeights
 from ._training import (
     NETWORK_CONSTRAINTS,
     check_device,

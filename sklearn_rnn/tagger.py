@@ -28,7 +28,6 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
-from ._callbacks import SHRINK_TAGGER_VOCABULARY
 from ._data import (
     IGNORE_INDEX,
     SequenceDataset,
@@ -39,6 +38,7 @@ from ._data import (
     split_to_budget,
 )
 from ._embedding import plan_rows
+from ._resources import SHRINK_TAGGER_VOCABULARY
 from ._tagging import (
     TaggerMixin,
     check_sentences,

@@ -22,7 +22,7 @@ from sklearn_rnn import (
     SequencePadder,
     TruncationWarning,
 )
-from sklearn_rnn import _callbacks as callbacks
+from sklearn_rnn import _resources as resources
 from sklearn_rnn._data import (
     LengthBucketSampler,
     SequenceDataset,
@@ -245,7 +245,7 @@ def test_generator_steps_are_bounded_by_streams_and_bptt(monkeypatch):
 
 # -- large embeddings and early stopping's best weights ---------------------------
 def test_large_embedding_warns_with_the_remedy(monkeypatch):
-    monkeypatch.setattr(callbacks, "LARGE_EMBEDDING_BYTES", 2**20)
+    monkeypatch.setattr(resources, "LARGE_EMBEDDING_BYTES", 2**20)
     rng = np.random.default_rng(0)
     X = [rng.integers(2, 200_000, 5) for _ in range(40)]
     X[0] = np.array([199_999])
@@ -264,7 +264,7 @@ def temp_files(monkeypatch):
         files.append(real(*args, **kwargs))
         return files[-1]
 
-    monkeypatch.setattr(callbacks.tempfile, "TemporaryFile", tracked)
+    monkeypatch.setattr(resources.tempfile, "TemporaryFile", tracked)
     return files
 
 
@@ -319,19 +319,17 @@ def test_verbose_prints_the_row_of_the_stopping_epoch(capsys):
 def test_training_flushes_denormals_and_restores_the_mode():
     class Mode(Callback):
         def on_batch_begin(self, net, **kwargs):
-            self.flushing_ = callbacks._flushes_denormals()
+            self.flushing_ = resources._flushes_denormals()
 
     X, y = short_and_long(long=20)
     clf = RNNClassifier(**TINY, callbacks=[("mode", Mode())]).fit(X, y)
     assert dict(clf.net_.callbacks_)["mode"].flushing_
-    assert not callbacks._flushes_denormals()
+    assert not resources._flushes_denormals()
 
 
 def test_forward_all_matches_skorch_forward():
-    from sklearn_rnn._training import forward_all
-
     X, y = short_and_long(long=20)
     clf = RNNClassifier(**TINY).fit(X, y)
     dataset = SequenceDataset(X)
     expected = clf.net_.forward(dataset, training=False)
-    torch.testing.assert_close(forward_all(clf.net_, dataset), expected)
+    torch.testing.assert_close(resources.forward_all(clf.net_, dataset), expected)
