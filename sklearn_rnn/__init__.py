@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 _SUBMODULE_OF = {
     "VocabularyIndexer": "text",
     "SequencePadder": "text",
+    "TruncationWarning": "_data",
     "WordVectors": "vectors",
     "load_word_vectors": "vectors",
     "RNNClassifier": "classifier",

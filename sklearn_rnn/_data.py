@@ -2,14 +2,20 @@
 
 Batches are right-padded only to their own longest document, and training
 batches are formed from documents of similar length (length bucketing), so
-little work is spent on padding. For truncated backpropagation through time
-(the character generator) the texts are laid end to end in parallel streams
-instead, read a chunk at a time.
+little work is spent on padding. A batch holds at most ``batch_size``
+documents and, optionally, at most ``max_tokens`` padded tokens (its
+documents times its longest document, as fairseq's ``max_tokens``), so the
+memory of a step is bounded whatever the mix of lengths. A document longer
+than such a budget is cut to it beforehand (:func:`truncate_sequences`,
+:func:`split_long`), with a :class:`TruncationWarning`. For truncated
+backpropagation through time (the character generator) the texts are laid
+end to end in parallel streams instead, read a chunk at a time.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -17,11 +23,20 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 __all__ = [
     "IGNORE_INDEX",
+    "TruncationWarning",
+    "warn_truncated",
+    "truncate_sequences",
+    "cap_to_budget",
+    "split_long",
+    "split_to_budget",
+    "join_pieces",
     "SequenceDataset",
     "collate_sequences",
+    "cut_batches",
     "LengthBucketSampler",
     "make_loader",
     "split_by_lengths",
+    "lengths_of",
     "split_into_streams",
     "lay_out_streams",
 ]
@@ -41,6 +56,147 @@ def split_by_lengths(flat: np.ndarray, lengths) -> list[np.ndarray]:
     return [flat[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
+def lengths_of(sequences) -> np.ndarray:
+    """The length of each sequence, as an ``int64`` array."""
+    return np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+
+
+# -- length caps -----------------------------------------------------------------
+class TruncationWarning(UserWarning):
+    """Documents longer than a length cap were cut to it.
+
+    Raised by :class:`~sklearn_rnn.SequencePadder` (its ``max_len_``) and by
+    the recurrent estimators (their ``max_batch_tokens``). The message says
+    how many documents were cut, the longest length, and how to change the
+    cap. Silence it with ``warnings.simplefilter("ignore", TruncationWarning)``.
+    """
+
+
+def warn_truncated(
+    lengths: np.ndarray,
+    limit: int,
+    *,
+    source: str,
+    what: str,
+    advice: str,
+    stacklevel: int = 2,
+) -> None:
+    """Warn, in one line, about the ``lengths`` above ``limit``, if any.
+
+    ``source`` names the estimator, ``what`` says what happened to the long
+    documents (e.g. "were truncated to their first 80"), ``advice`` how to
+    change the cap.
+    """
+    lengths = np.asarray(lengths)
+    n_long = int((lengths > limit).sum())
+    if not n_long:
+        return
+    warnings.warn(
+        f"{source}: {n_long} of {lengths.size} documents are longer than "
+        f"{limit} tokens and {what} (the longest has {int(lengths.max())} "
+        f"tokens); {advice}",
+        TruncationWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+def truncate_sequences(
+    sequences: list[np.ndarray],
+    limit: int | None,
+    *,
+    keep_end: bool,
+    source: str,
+    advice: str,
+    stacklevel: int = 2,
+) -> list[np.ndarray]:
+    """Cut the sequences longer than ``limit`` to it, with a warning.
+
+    ``keep_end`` keeps their last ``limit`` tokens, else their first.
+    ``limit=None`` returns ``sequences`` as they are. ``source`` and
+    ``advice`` are as in :func:`warn_truncated`.
+    """
+    if limit is None:
+        return sequences
+    lengths = lengths_of(sequences)
+    if lengths.size == 0 or lengths.max() <= limit:
+        return sequences
+    end = "last" if keep_end else "first"
+    warn_truncated(
+        lengths,
+        limit,
+        source=source,
+        what=f"were truncated to their {end} {limit}",
+        advice=advice,
+        stacklevel=stacklevel + 1,
+    )
+    cut = slice(-limit, None) if keep_end else slice(0, limit)
+    return [s[cut] if len(s) > limit else s for s in sequences]
+
+
+def cap_to_budget(
+    sequences: list[np.ndarray], max_tokens: int | None, estimator
+) -> list[np.ndarray]:
+    """The documents, those longer than an ``estimator``'s ``max_batch_tokens``
+    (``max_tokens``) cut to their last ``max_tokens`` tokens, with a warning."""
+    return truncate_sequences(
+        sequences,
+        max_tokens,
+        keep_end=True,
+        source=type(estimator).__name__,
+        advice="raise max_batch_tokens (or None) to read more of them; the memory "
+        "of a batch grows with it.",
+        stacklevel=4,
+    )
+
+
+def split_long(
+    sequences: list[np.ndarray], limit: int | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Cut each sequence longer than ``limit`` into consecutive pieces.
+
+    Every piece but a sequence's last holds ``limit`` items. Returns the
+    pieces, in order, and for each the index of the sequence it comes from
+    (:func:`join_pieces` puts them back together); ``limit=None`` cuts
+    nothing.
+    """
+    if limit is None or all(len(s) <= limit for s in sequences):
+        return sequences, np.arange(len(sequences))
+    pieces, owners = [], []
+    for i, seq in enumerate(sequences):
+        for start in range(0, max(len(seq), 1), limit):
+            pieces.append(seq[start : start + limit])
+            owners.append(i)
+    return pieces, np.array(owners, dtype=np.int64)
+
+
+def split_to_budget(
+    sequences: list[np.ndarray], max_tokens: int | None, estimator
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`split_long` at an ``estimator``'s ``max_batch_tokens``
+    (``max_tokens``), with a warning when it cuts."""
+    if max_tokens is not None:
+        warn_truncated(
+            lengths_of(sequences),
+            max_tokens,
+            source=type(estimator).__name__,
+            what=f"are read in pieces of at most {max_tokens}, each without the "
+            "others' context",
+            advice="raise max_batch_tokens (or None) to read them whole; the "
+            "memory of a batch grows with it.",
+            stacklevel=3,
+        )
+    return split_long(sequences, max_tokens)
+
+
+def join_pieces(pieces: list[np.ndarray], owners: np.ndarray, n: int) -> list:
+    """Undo :func:`split_long`: the pieces of each of ``n`` sequences,
+    concatenated in order (arrays of any shape, joined on their first axis)."""
+    groups = [[] for _ in range(n)]
+    for piece, owner in zip(pieces, owners.tolist()):
+        groups[owner].append(piece)
+    return [g[0] if len(g) == 1 else np.concatenate(g) for g in groups]
+
+
 class SequenceDataset(Dataset):
     """Ragged id sequences with optional integer targets and sample weights."""
 
@@ -53,9 +209,7 @@ class SequenceDataset(Dataset):
         self.sequences = sequences
         self.y = y
         self.weights = weights
-        self.lengths = np.fromiter(
-            (len(s) for s in sequences), dtype=np.int64, count=len(sequences)
-        )
+        self.lengths = lengths_of(sequences)
 
     def __len__(self) -> int:
         return len(self.sequences)
@@ -101,13 +255,44 @@ def collate_sequences(batch):
     return features, padded
 
 
+def cut_batches(
+    order: np.ndarray,
+    lengths: np.ndarray,
+    batch_size: int,
+    max_tokens: int | None = None,
+) -> list[np.ndarray]:
+    """Cut ``order`` (dataset indices) into consecutive batches.
+
+    A batch holds at most ``batch_size`` documents and, with ``max_tokens``,
+    at most that many padded tokens: its documents times its longest one
+    (an empty document counts as one token, as it is padded to one). A
+    document longer than ``max_tokens`` makes a batch of its own.
+    """
+    n = len(order)
+    longest = max(int(lengths[order].max()), 1) if n else 1
+    if max_tokens is None or longest * batch_size <= max_tokens:
+        return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    batches, start, longest = [], 0, 0
+    for i, length in enumerate(np.maximum(lengths[order], 1).tolist()):
+        longest = max(longest, length)
+        size = i - start + 1
+        if size > 1 and (size > batch_size or size * longest > max_tokens):
+            batches.append(order[start:i])
+            start, longest = i, length
+    batches.append(order[start:])
+    return batches
+
+
 class LengthBucketSampler(Sampler):
     """Yield lists of indices forming batches.
 
     Without shuffling, batches are consecutive runs of the dataset's order.
     With shuffling and bucketing, indices are shuffled, sorted by length
-    within pools of ``POOL_BATCHES`` batches, cut into batches, and the
-    batches shuffled; without bucketing, a plain shuffled split.
+    within pools of ``POOL_BATCHES`` times ``batch_size`` documents, cut into
+    batches, and the batches shuffled; without bucketing, a plain shuffled
+    split. Batches hold at most ``batch_size`` documents and at most
+    ``max_tokens`` padded tokens (None: no token budget); see
+    :func:`cut_batches`.
     """
 
     def __init__(
@@ -117,39 +302,44 @@ class LengthBucketSampler(Sampler):
         shuffle: bool = False,
         bucketing: bool = True,
         generator: np.random.Generator | None = None,
+        max_tokens: int | None = None,
     ):
         self.lengths = lengths
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.bucketing = bucketing
         self.generator = generator
+        self.max_tokens = max_tokens
+
+    def _cut(self, order: np.ndarray) -> list[np.ndarray]:
+        return cut_batches(order, self.lengths, self.batch_size, self.max_tokens)
 
     def _batches(self) -> list[np.ndarray]:
         n = len(self.lengths)
-        size = self.batch_size
         if not self.shuffle:
-            return [np.arange(i, min(i + size, n)) for i in range(0, n, size)]
+            return self._cut(np.arange(n))
         rng = self.generator if self.generator is not None else np.random.default_rng()
         order = rng.permutation(n)
-        if self.bucketing:
-            pool = size * POOL_BATCHES
-            order = np.concatenate(
-                [
-                    chunk[np.argsort(self.lengths[chunk], kind="stable")]
-                    for chunk in np.split(order, range(pool, n, pool))
-                ]
-            )
-        batches = [order[i : i + size] for i in range(0, n, size)]
-        if self.bucketing:
-            batches = [batches[j] for j in rng.permutation(len(batches))]
-        return batches
+        if not self.bucketing:
+            return self._cut(order)
+        pool = self.batch_size * POOL_BATCHES
+        batches = []
+        for chunk in np.split(order, range(pool, n, pool)):
+            batches += self._cut(chunk[np.argsort(self.lengths[chunk], kind="stable")])
+        return [batches[j] for j in rng.permutation(len(batches))]
 
     def __iter__(self):
         for batch in self._batches():
             yield batch.tolist()
 
     def __len__(self) -> int:
-        return -(-len(self.lengths) // self.batch_size)
+        """The number of batches: exact without shuffling; with it, that of
+        the documents sorted by length (the count varies with the shuffle
+        once ``max_tokens`` binds)."""
+        order = np.arange(len(self.lengths))
+        if self.shuffle:
+            order = np.argsort(self.lengths, kind="stable")
+        return len(self._cut(order))
 
 
 def make_loader(
@@ -158,14 +348,16 @@ def make_loader(
     shuffle: bool = False,
     bucketing: bool = True,
     generator: np.random.Generator | None = None,
+    max_tokens: int | None = None,
     collate_fn=collate_sequences,
     **loader_params,
 ) -> DataLoader:
     """A :class:`~torch.utils.data.DataLoader` over length-bucketed batches.
 
     Its signature matches what skorch passes to ``iterator_train`` /
-    ``iterator_valid``; extra ``loader_params`` (``num_workers``...) go to
-    the DataLoader.
+    ``iterator_valid``; ``max_tokens`` bounds the padded tokens of a batch
+    (see :class:`LengthBucketSampler`); extra ``loader_params``
+    (``num_workers``...) go to the DataLoader.
     """
     sampler = LengthBucketSampler(
         dataset.lengths,
@@ -173,6 +365,7 @@ def make_loader(
         shuffle=shuffle,
         bucketing=bucketing,
         generator=generator,
+        max_tokens=max_tokens,
     )
     return DataLoader(
         dataset, batch_sampler=sampler, collate_fn=collate_fn, **loader_params

@@ -1,8 +1,9 @@
 """Training pieces shared by every estimator that trains a network.
 
 Optimizer names, the validation-accuracy callback and the standard callback
-list (gradient clipping, early stopping with the best weights restored, the
-user's own callbacks), so each estimator states only what is its own; and
+list (gradient clipping, a progress bar when verbose, early stopping with
+the best weights restored from disk, the user's own callbacks), so each
+estimator states only what is its own; and
 one epoch of truncated backpropagation through time, which the character
 generator runs itself since skorch treats batches as independent.
 """
@@ -14,6 +15,7 @@ import copy
 import math
 import numbers
 import warnings
+from contextlib import ExitStack
 
 import numpy as np
 import torch
@@ -22,13 +24,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 from torch import nn
 from torch.nn import functional as F
 
 from ._data import IGNORE_INDEX, SequenceDataset
+from ._resources import (
+    EarlyStoppingPastChance,
+    EpochProgressBar,
+    flushing_denormals,
+    forward_all,
+    warn_large_embedding,
+)
 from ._validation import check_has_tokens
 
 __all__ = [
@@ -87,6 +96,7 @@ NETWORK_CONSTRAINTS: dict = {
 SKORCH_CONSTRAINTS: dict = {
     "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
     "bucketing": ["boolean"],
+    "max_batch_tokens": [_POSITIVE_INT, None],
     "callbacks": [list, None],
 }
 
@@ -140,26 +150,6 @@ def class_weights(class_weight, classes: np.ndarray, y_encoded: np.ndarray):
     return torch.tensor(weights, dtype=torch.float32)
 
 
-class EarlyStoppingPastChance(EarlyStopping):
-    """Early stopping on ``valid_acc`` whose patience starts past chance.
-
-    While the best validation accuracy so far is at most ``chance``, epochs
-    without improvement are not counted: a network sitting on the plateau
-    that often comes before learning (the loss flat, the accuracy that of
-    guessing) is not stopped there, only by ``max_epochs``. On real text the
-    first epoch is usually past chance already, and nothing changes.
-    """
-
-    def __init__(self, *, chance: float | None = None, **kwargs):
-        super().__init__(monitor="valid_acc", lower_is_better=False, **kwargs)
-        self.chance = chance
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.chance is not None and max(net.history[:, "valid_acc"]) <= self.chance:
-            self.misses_ = -1  # a miss now counts as none
-        super().on_epoch_end(net, **kwargs)
-
-
 def chance_accuracy(labels) -> float | None:
     """The accuracy that guessing reaches on ``labels``, with a margin.
 
@@ -206,8 +196,10 @@ def training_callbacks(
     patience: int,
     user_callbacks: list | None,
     chance: float | None = None,
+    verbose: int = 0,
 ) -> list:
-    """Named skorch callbacks: clipping, early stopping on ``valid_acc``, extras.
+    """Named skorch callbacks: clipping, a progress bar when ``verbose``,
+    early stopping on ``valid_acc``, extras.
 
     ``chance`` is the validation accuracy below which early stopping's
     patience does not count (see :class:`EarlyStoppingPastChance`). The
@@ -219,6 +211,8 @@ def training_callbacks(
     ]
     if clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
+    if verbose:
+        callbacks.append(("progress_bar", EpochProgressBar()))
     if early_stopping:
         stopper = EarlyStoppingPastChance(
             patience=patience, load_best=True, chance=chance
@@ -276,7 +270,7 @@ def early_stopping_split(
     return subset(train_idx), subset(valid_idx)
 
 
-def train_net(build, train, valid, seed: int):
+def train_net(build, train, valid, seed: int, *, embedding_advice: str | None = None):
     """Build (or take) a skorch net and train it, seeded, on ``train``.
 
     ``build()`` returns the net; it runs inside the seeded random state, so
@@ -285,13 +279,23 @@ def train_net(build, train, valid, seed: int):
     set; it is dropped from the fitted net so that pickles stay small. A net
     that is initialised already (one filled with pretrained vectors, or one
     trained before and continued with ``warm_start``) trains further with
-    ``partial_fit``, which keeps its weights.
+    ``partial_fit``, which keeps its weights. With ``embedding_advice``, a
+    large embedding draws :func:`warn_large_embedding`'s warning with it.
+    Early stopping's file of best weights is deleted also when training
+    fails. Training flushes denormal floats to zero
+    (:func:`flushing_denormals`).
     """
     check_has_tokens(train.lengths, "training documents")
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]), ExitStack() as cleanup:
+        cleanup.enter_context(flushing_denormals())
         torch.manual_seed(seed)
         net = build()
+        if embedding_advice is not None:
+            warn_large_embedding(net.module_, embedding_advice, stacklevel=4)
         net.train_split = predefined_split(valid) if valid is not None else None
+        for _, callback in net.callbacks_:
+            if isinstance(callback, EarlyStoppingPastChance):
+                cleanup.callback(callback.release)
         (net.partial_fit if net.initialized_ else net.fit)(train, None)
     net.train_split = None
     return net
@@ -306,7 +310,7 @@ def best_epoch(net) -> int:
 def mean_loss(net, dataset) -> float:
     """The net's loss over ``dataset`` in evaluation mode (no dropout),
     weighted by the dataset's sample weights when it has them."""
-    logits = net.forward(dataset, training=False, device=net.device)
+    logits = forward_all(net, dataset).to(net.device)
     targets = torch.as_tensor(np.asarray(dataset.y), device=logits.device)
     features = None
     if dataset.weights is not None:
@@ -362,6 +366,7 @@ def refit_net(build, search, data, seed: int, max_epochs: int):
     """
     epochs = best_epoch(search)
     target = mean_loss(search, data)
+    search.module_.zero_grad(set_to_none=True)  # no second set of gradients
     net = train_net(lambda: build(epochs), data, None, seed)
     loss = mean_loss(net, data)
     while loss > target:

@@ -19,8 +19,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
-from ._data import SequenceDataset, make_loader
+from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, plan_rows
+from ._resources import SHRINK_VOCABULARY, forward_all
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
     NETWORK_CONSTRAINTS,
@@ -113,7 +114,15 @@ class RNNClassifier(
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
-        Documents per batch.
+        Documents per batch, at most.
+    max_batch_tokens : int or None, default=16384
+        Padded tokens per batch, at most (documents times the longest), in
+        training and prediction, so that a step's memory is bounded whatever
+        the lengths; sentences still travel ``batch_size`` at a time. A
+        longer document is cut to its last ``max_batch_tokens`` tokens (the
+        end: what ``pooling="last"`` reads), with a
+        :class:`~sklearn_rnn.TruncationWarning`. None: no token budget. See
+        :ref:`long_documents`.
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
@@ -252,6 +261,7 @@ default=None
         embedding_lr: float | str | None = "auto",
         max_epochs: int = 20,
         batch_size: int = 64,
+        max_batch_tokens: int | None = 16384,
         lr: float = 1e-3,
         optimizer="adam",
         weight_decay: float = 0.0,
@@ -283,6 +293,7 @@ default=None
         self.embedding_lr = embedding_lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -317,6 +328,7 @@ default=None
             self.patience,
             self.callbacks,
             chance=chance,
+            verbose=self.verbose,
         )
         embedding_lr = self._embedding_lr()
         groups = []
@@ -349,7 +361,9 @@ default=None
             iterator_train__shuffle=True,
             iterator_train__bucketing=self.bucketing,
             iterator_train__generator=np.random.default_rng(seed),
+            iterator_train__max_tokens=self.max_batch_tokens,
             iterator_valid=make_loader,
+            iterator_valid__max_tokens=self.max_batch_tokens,
             callbacks=callbacks,
             callbacks__valid_acc=ValidAccuracy(),
             device=self.device,
@@ -421,7 +435,7 @@ default=None
             self.vocab_size_ = self._rows.id_map.size
             self.vectors_coverage_ = self._rows.coverage
             self._numbering = numbering_fingerprint(seqs)
-        rows = self._rows.to_rows(seqs)
+        rows = cap_to_budget(self._rows.to_rows(seqs), self.max_batch_tokens, self)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
@@ -437,7 +451,7 @@ default=None
                 self._rows, y_encoded, seed, epochs=epochs, chance=chance
             )
 
-        net = train_net(build, train, valid, seed)
+        net = train_net(build, train, valid, seed, embedding_advice=SHRINK_VOCABULARY)
         if valid is None or continuing or not self.refit:
             self._set_net(net)
         else:
@@ -461,6 +475,8 @@ default=None
         net = self.net_
         # plain attributes: set_params would re-initialise the module
         net.iterator_train__generator = np.random.default_rng(seed)
+        net.iterator_train__max_tokens = self.max_batch_tokens
+        net.iterator_valid__max_tokens = self.max_batch_tokens
         net.max_epochs, net.batch_size, net.lr = (
             self.max_epochs,
             self.batch_size,
@@ -477,10 +493,11 @@ default=None
         """Logits, one column per class, in the caller's document order."""
         check_is_fitted(self, "net_")
         seqs = self._rows.to_rows(check_sequences(X, strip_pad=True))
+        seqs = cap_to_budget(seqs, self.max_batch_tokens, self)
         order = np.argsort([len(s) for s in seqs], kind="stable")
         dataset = SequenceDataset([seqs[i] for i in order])
         out = np.empty((len(seqs), len(self.classes_)), dtype=np.float64)
-        out[order] = self.net_.forward(dataset, training=False, device="cpu").numpy()
+        out[order] = forward_all(self.net_, dataset).numpy()
         return out
 
     def decision_function(self, X) -> np.ndarray:

@@ -11,10 +11,10 @@ nothing about training.
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import time
+from contextlib import closing
 
 import numpy as np
 import torch
@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from ._data import lay_out_streams, split_into_streams
+from ._resources import BestWeights
 from ._training import (
     NETWORK_CONSTRAINTS,
     check_device,
@@ -260,7 +261,7 @@ default="adam"
         )
         valid_ids = self._encode(valid_texts) if valid_texts is not None else None
 
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), closing(BestWeights()) as best:
             torch.manual_seed(seed)
             module = CharLanguageModel(
                 len(self.indexer_.vocabulary_),
@@ -274,7 +275,7 @@ default="adam"
             optimizer = optimizer_cls(module.parameters(), lr=self.lr)
             self.module_ = module
             self.history_ = History()
-            best_loss, best_state, best_epoch = math.inf, None, 0
+            best_loss, best_epoch = math.inf, 0
             for epoch in range(1, self.max_epochs + 1):
                 start = time.perf_counter()
                 train_loss = train_tbptt_epoch(
@@ -295,7 +296,7 @@ default="adam"
                     self.history_.record("valid_loss", valid_loss)
                     if valid_loss < best_loss:
                         best_loss, best_epoch = valid_loss, epoch
-                        best_state = copy.deepcopy(module.state_dict())
+                        best.save(module)  # on disk: no second copy in memory
                 self.history_.record("dur", time.perf_counter() - start)
                 if self.verbose:
                     row = self.history_[-1]
@@ -311,8 +312,8 @@ default="adam"
                     )
                 if valid_ids is not None and epoch - best_epoch >= self.patience:
                     break
-        if best_state is not None:
-            module.load_state_dict(best_state)
+            if best.saved:
+                best.restore(module)
         module.eval()
         self.n_epochs_ = len(self.history_)
         self.best_epoch_ = best_epoch if valid_ids is not None else self.n_epochs_

@@ -28,8 +28,17 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 
-from ._data import IGNORE_INDEX, SequenceDataset, make_loader
+from ._data import (
+    IGNORE_INDEX,
+    SequenceDataset,
+    join_pieces,
+    lengths_of,
+    make_loader,
+    split_long,
+    split_to_budget,
+)
 from ._embedding import plan_rows
+from ._resources import SHRINK_TAGGER_VOCABULARY
 from ._tagging import (
     TaggerMixin,
     check_sentences,
@@ -120,7 +129,13 @@ class RNNTagger(FittedNetMixin, TaggerMixin, BaseEstimator):
     max_epochs : int, default=15
         Maximum number of passes over the training sentences.
     batch_size : int, default=32
-        Sentences per batch.
+        Sentences per batch, at most.
+    max_batch_tokens : int or None, default=16384
+        Padded tokens per batch, at most (sentences times the longest), in
+        training and prediction, so that a step's memory is bounded whatever
+        the lengths. A longer sentence is read in pieces of at most this
+        many tokens (every token still gets its tag), with a
+        :class:`~sklearn_rnn.TruncationWarning`. None: no token budget.
     lr : float, default=2e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
@@ -236,6 +251,7 @@ default=None
         freeze_embeddings: bool = False,
         max_epochs: int = 15,
         batch_size: int = 32,
+        max_batch_tokens: int | None = 16384,
         lr: float = 2e-3,
         optimizer="adam",
         weight_decay: float = 0.0,
@@ -266,6 +282,7 @@ default=None
         self.freeze_embeddings = freeze_embeddings
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -330,7 +347,11 @@ default=None
         # pad and <unk> (count 0) are never dropped
         drop = (counts > 0) * self.word_dropout / (self.word_dropout + counts.clip(1))
         callbacks = training_callbacks(
-            self.clip_grad_norm, self.early_stopping, self.patience, self.callbacks
+            self.clip_grad_norm,
+            self.early_stopping,
+            self.patience,
+            self.callbacks,
+            verbose=self.verbose,
         )
         n_chars = len(self.char_indexer_.vocabulary_) if self.char_features else None
         net = NeuralNet(
@@ -359,7 +380,9 @@ default=None
             iterator_train__shuffle=True,
             iterator_train__bucketing=self.bucketing,
             iterator_train__generator=np.random.default_rng(seed),
+            iterator_train__max_tokens=self.max_batch_tokens,
             iterator_valid=make_loader,
+            iterator_valid__max_tokens=self.max_batch_tokens,
             callbacks=[("valid_acc", ValidAccuracy()), *callbacks],
             device=self.device,
             verbose=self.verbose,
@@ -418,8 +441,17 @@ default=None
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
+        features = split_to_budget(features, self.max_batch_tokens, self)[0]
+        tag_ids = split_long(tag_ids, self.max_batch_tokens)[0]
         train, valid = self._split(features, tag_ids, seed)
-        self._set_net(train_net(lambda: self._build_net(seed), train, valid, seed))
+        net = train_net(
+            lambda: self._build_net(seed),
+            train,
+            valid,
+            seed,
+            embedding_advice=SHRINK_TAGGER_VOCABULARY,
+        )
+        self._set_net(net)
         self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
 
@@ -428,19 +460,19 @@ default=None
         check_is_fitted(self, "net_")
         word_rows = self._rows.to_rows(self._word_ids(sentences))
         features = self._features(sentences, word_rows, fit=False)
-        lengths = np.array([len(f) for f in features])
-        out = [np.zeros((0, len(self.classes_)), dtype=np.float32) for _ in features]
+        pieces, owners = split_to_budget(features, self.max_batch_tokens, self)
+        lengths = lengths_of(pieces)
+        out = [np.zeros((0, len(self.classes_)), dtype=np.float32) for _ in pieces]
         order = [i for i in np.argsort(lengths, kind="stable") if lengths[i]]
-        if not order:
-            return out
-        dataset = SequenceDataset([features[i] for i in order])
-        batches = self.net_.forward_iter(dataset, training=False, device="cpu")
-        positions = iter(order)
-        for logits in batches:
-            for row in logits.numpy():
-                i = next(positions)
-                out[i] = row[: lengths[i]]
-        return out
+        if order:
+            dataset = SequenceDataset([pieces[i] for i in order])
+            batches = self.net_.forward_iter(dataset, training=False, device="cpu")
+            positions = iter(order)
+            for logits in batches:
+                for row in logits.numpy():
+                    i = next(positions)
+                    out[i] = row[: lengths[i]]
+        return join_pieces(out, owners, len(features))
 
     def decision_function(self, X) -> list[np.ndarray]:
         """Tag logits of every token (unnormalised log-probabilities).

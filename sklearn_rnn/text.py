@@ -15,11 +15,20 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._data import lengths_of, warn_truncated
 from ._tokenize import TokenizerMixin
 from ._validation import check_documents, check_sequences
 from .vectors import WordVectors, resolve_vectors
 
 __all__ = ["VocabularyIndexer", "SequencePadder", "DEFAULT_TOKEN_PATTERN"]
+
+#: ``SequencePadder(max_len=None)`` caps the output length at
+#: ``max(LENGTH_FACTOR * (the LENGTH_QUANTILE quantile of the training
+#: lengths), MIN_LENGTH_CAP)``: far above the lengths of ordinary data, far
+#: below a single outlier's.
+LENGTH_QUANTILE = 0.99
+LENGTH_FACTOR = 4
+MIN_LENGTH_CAP = 256
 
 #: Words of one or more word characters, and each punctuation mark as a token
 #: of its own. Unlike CountVectorizer's default, one-letter words ("a", "I")
@@ -299,9 +308,14 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     max_len : int, float in (0, 1] or None, default=None
-        Output length. An int fixes it; None uses the longest sequence seen in
-        ``fit``; a float uses that quantile of the training lengths (e.g.
-        ``0.95`` truncates the longest 5 % of documents).
+        Output length. An int fixes it; a float uses that quantile of the
+        training lengths (``0.95`` truncates the longest 5 % of documents,
+        ``1.0`` keeps the longest). None uses the longest training document
+        but at most 4 times the 99th percentile of the training lengths (or
+        256, if larger), so that one outlier cannot make every row as long as
+        itself; sentence data stays below it. Documents it truncates, at
+        ``fit`` and at ``transform``, are reported by a
+        :class:`~sklearn_rnn.TruncationWarning` (a cap you set is silent).
     padding : {"post", "pre"}, default="post"
         Add the padding after ("post") or before ("pre") each sequence.
     truncating : {"post", "pre"}, default="post"
@@ -371,18 +385,44 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
             The fitted padder.
         """
-        self._fit(check_sequences(X))
+        lengths = self._fit(check_sequences(X))
+        self._warn_truncated(lengths, "will be truncated by transform")
         return self
 
-    def _fit(self, seqs: list[np.ndarray]) -> None:
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    def _fit(self, seqs: list[np.ndarray]) -> np.ndarray:
+        """Learn ``max_len_``; return the training lengths."""
+        lengths = lengths_of(seqs)
         if isinstance(self.max_len, numbers.Integral):
             max_len = int(self.max_len)
         elif self.max_len is None:
-            max_len = int(lengths.max())
+            # "lower": in a small sample, the quantile is never set by the
+            # single longest document, the outlier it is there to ignore
+            high = np.quantile(lengths, LENGTH_QUANTILE, method="lower")
+            cap = max(LENGTH_FACTOR * int(high), MIN_LENGTH_CAP)
+            max_len = min(int(lengths.max()), cap)
         else:
             max_len = int(np.ceil(np.quantile(lengths, self.max_len)))
         self.max_len_ = max(max_len, 1)
+        return lengths
+
+    def _warn_truncated(self, lengths: np.ndarray, what: str) -> None:
+        """The :class:`TruncationWarning` of the default cap (``max_len=None``)."""
+        if self.max_len is not None:
+            return
+        end = "last" if self.truncating == "pre" else "first"
+        warn_truncated(
+            lengths,
+            self.max_len_,
+            source="SequencePadder",
+            what=f"{what} to their {end} {self.max_len_}",
+            advice=(
+                f"max_len=None caps the length at {LENGTH_FACTOR} times the "
+                f"{LENGTH_QUANTILE * 100:g}th percentile of the training lengths "
+                f"(at least {MIN_LENGTH_CAP}); pass max_len=1.0 to keep the "
+                "longest training document, or an int."
+            ),
+            stacklevel=4,
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None) -> np.ndarray:
@@ -422,6 +462,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
 
     def _pad(self, seqs: list[np.ndarray]) -> np.ndarray:
         width = self.max_len_
+        self._warn_truncated(lengths_of(seqs), "were truncated")
         out = np.full((len(seqs), width), self.pad_value, dtype=np.int64)
         keep_end = self.truncating == "pre"
         pad_front = self.padding == "pre"
