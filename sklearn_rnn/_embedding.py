@@ -27,10 +27,14 @@ __all__ = [
     "RowPlan",
     "plan_rows",
     "DEFAULT_EMBEDDING_DIM",
+    "embedding_learning_rate",
 ]
 
 #: Embedding size when neither ``embedding_dim`` nor vectors give one.
 DEFAULT_EMBEDDING_DIM = 128
+
+#: ``embedding_lr="auto"`` with vectors: this many times ``lr``.
+VECTORS_LR_FACTOR = 3
 
 #: Below this share of training tokens with a vector, fitting warns.
 LOW_COVERAGE = 0.5
@@ -245,3 +249,15 @@ def plan_rows(
             "embedding_dim": embedding_dim or default_dim,
         },
     )
+
+
+def embedding_learning_rate(embedding_lr, lr: float, vectors) -> float:
+    """The embedding's learning rate for an ``embedding_lr`` parameter.
+
+    ``"auto"`` is ``VECTORS_LR_FACTOR * lr`` with ``vectors`` (they spread
+    about 20 times wider than a random start, and Adam's steps do not grow
+    with the scale) and ``lr`` otherwise; None is ``lr``.
+    """
+    if embedding_lr == "auto":
+        return VECTORS_LR_FACTOR * lr if vectors is not None else lr
+    return lr if embedding_lr is None else embedding_lr

@@ -3,7 +3,8 @@
 :class:`EarlyStoppingPastChance` keeps the best weights in an anonymous
 temporary file (:class:`BestWeights`) instead of a second copy in memory,
 and prints the row of the epoch it stops at; :class:`EpochProgressBar`
-shows a bar within an epoch that lasts; :func:`warn_large_embedding` warns
+shows a bar within an epoch that lasts, and :func:`epoch_listener` hears
+of every epoch's end (a comparison shows it); :func:`warn_large_embedding` warns
 when the embedding alone is large; :func:`flushing_denormals` keeps the
 backward pass through a long document fast; :func:`forward_all` predicts
 without fragmenting the heap.
@@ -18,13 +19,15 @@ from functools import partial
 
 import torch
 import tqdm
-from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, PrintLog, ProgressBar
 from torch import nn
 
 from .nn import PretrainedEmbedding
 
 __all__ = [
     "BestWeights",
+    "ReportEpoch",
+    "epoch_listener",
     "EarlyStoppingPastChance",
     "flushing_denormals",
     "forward_all",
@@ -202,6 +205,34 @@ class EarlyStoppingPastChance(EarlyStopping):
         best = getattr(self, "best_weights_", None)
         if best is not None:
             best.close()
+
+
+#: Called with the epoch number at the end of every epoch (see
+#: :func:`epoch_listener`); None when nobody listens.
+_EPOCH_LISTENER = None
+
+
+@contextmanager
+def epoch_listener(listener):
+    """Call ``listener(epoch)`` after every epoch of the nets trained inside.
+
+    A comparison uses it to show which epoch the running fit is in; fits in
+    other processes do not report. ``None`` listens to nothing.
+    """
+    global _EPOCH_LISTENER
+    before, _EPOCH_LISTENER = _EPOCH_LISTENER, listener
+    try:
+        yield
+    finally:
+        _EPOCH_LISTENER = before
+
+
+class ReportEpoch(Callback):
+    """Tell the :func:`epoch_listener` of the end of each epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if _EPOCH_LISTENER is not None:
+            _EPOCH_LISTENER(len(net.history))
 
 
 def _trainable_embedding_bytes(module: nn.Module) -> tuple[int, int, int]:

@@ -129,7 +129,7 @@ def run_fits(
     correctness of every test document by (model name, fold). Raises
     :class:`FitsStopped` when a fit runs out of memory.
     """
-    from ._training import epoch_listener
+    from ._resources import epoch_listener
 
     names = list(models)
     tasks = [

@@ -20,6 +20,8 @@ from ._validation import is_missing
 from .text import VocabularyIndexer
 
 __all__ = [
+    "word_chars",
+    "with_char_ids",
     "whole_token",
     "whole_token_lower",
     "check_sentences",
@@ -119,6 +121,38 @@ def check_tag_sequences(y, sentences: list[list[str]]) -> list[list]:
                 f"NaN) at position {missing[0]}."
             )
     return tag_seqs
+
+
+#: Longer words keep their first and last ``_MAX_WORD_CHARS // 2`` characters
+#: for the character CNN (prefixes and suffixes carry the part of speech).
+_MAX_WORD_CHARS = 20
+
+
+def word_chars(sentences: list[list[str]]):
+    """Every token of ``sentences``, cut to its first and last characters."""
+    half = _MAX_WORD_CHARS // 2
+    for token in itertools.chain.from_iterable(sentences):
+        yield token if len(token) <= _MAX_WORD_CHARS else token[:half] + token[-half:]
+
+
+def with_char_ids(
+    sentences: list[list[str]], word_rows: list[np.ndarray], char_indexer
+) -> list[np.ndarray]:
+    """Per sentence, a ``(n_tokens, 1 + n_chars)`` matrix: the word's row,
+    then the ids of its characters (0 after the last)."""
+    tokens = list(word_chars(sentences))
+    char_ids = char_indexer.transform(tokens) if tokens else []
+    features, start = [], 0
+    for words in word_rows:
+        chars = char_ids[start : start + len(words)]
+        start += len(words)
+        width = max((len(c) for c in chars), default=0)
+        matrix = np.zeros((len(words), 1 + width), dtype=np.int64)
+        matrix[:, 0] = words
+        for j, c in enumerate(chars):
+            matrix[j, 1 : 1 + len(c)] = c
+        features.append(matrix)
+    return features
 
 
 class TaggerMixin:

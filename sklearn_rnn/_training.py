@@ -2,15 +2,14 @@
 
 Optimizer names, the validation-accuracy callback and the standard callback
 list (gradient clipping, a progress bar when verbose, early stopping with
-the best weights restored from disk, the user's own callbacks), so each
-estimator states only what is its own; and
-one epoch of truncated backpropagation through time, which the character
-generator runs itself since skorch treats batches as independent.
+the best weights restored from disk, the user's own callbacks), the seeded
+training and the refit on all the data, and the checks of the device and of
+the loss, so each estimator states only what is its own. The character
+generator's own loop is in ``_tbptt.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import numbers
@@ -27,13 +26,13 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
-from torch import nn
 from torch.nn import functional as F
 
 from ._data import IGNORE_INDEX, SequenceDataset
 from ._resources import (
     EarlyStoppingPastChance,
     EpochProgressBar,
+    ReportEpoch,
     flushing_denormals,
     forward_all,
     warn_large_embedding,
@@ -55,7 +54,7 @@ __all__ = [
     "RefitWarning",
     "early_stopping_split",
     "FittedNetMixin",
-    "train_tbptt_epoch",
+    "continue_training",
     "check_device",
     "check_finite_loss",
     "StopOnNonFiniteLoss",
@@ -164,32 +163,6 @@ def chance_accuracy(labels) -> float | None:
     return chance if chance < 1 else None
 
 
-#: Called with the epoch number at the end of every epoch (see
-#: :func:`epoch_listener`); None when nobody listens.
-_EPOCH_LISTENER = None
-
-
-@contextlib.contextmanager
-def epoch_listener(listener):
-    """Call ``listener(epoch)`` after every epoch of the nets trained inside.
-
-    A comparison uses it to show which epoch the running fit is in; fits in
-    other processes do not report. ``None`` listens to nothing.
-    """
-    global _EPOCH_LISTENER
-    before, _EPOCH_LISTENER = _EPOCH_LISTENER, listener
-    try:
-        yield
-    finally:
-        _EPOCH_LISTENER = before
-
-
-class _ReportEpoch(Callback):
-    def on_epoch_end(self, net, **kwargs):
-        if _EPOCH_LISTENER is not None:
-            _EPOCH_LISTENER(len(net.history))
-
-
 def training_callbacks(
     clip_grad_norm: float | None,
     early_stopping: bool,
@@ -207,7 +180,7 @@ def training_callbacks(
     """
     callbacks = [
         ("stop_on_non_finite_loss", StopOnNonFiniteLoss()),
-        ("report_epoch", _ReportEpoch()),
+        ("report_epoch", ReportEpoch()),
     ]
     if clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(clip_grad_norm)))
@@ -388,6 +361,32 @@ def refit_net(build, search, data, seed: int, max_epochs: int):
     return net
 
 
+def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **params):
+    """Make a trained skorch net follow today's training parameters.
+
+    A warm start trains ``net`` further: its optimizer keeps its state, but
+    takes ``lr`` (``embedding_lr`` for the embedding's own parameter group,
+    the first when there are two) and ``weight_decay``; ``params`` holds
+    ``max_epochs``, ``batch_size`` and ``max_tokens`` (the batches' token
+    budget); the batch order follows ``seed``. They are set as plain
+    attributes, since skorch's ``set_params`` would re-initialise the module.
+    """
+    net.iterator_train__generator = np.random.default_rng(seed)
+    net.iterator_train__max_tokens = params["max_tokens"]
+    net.iterator_valid__max_tokens = params["max_tokens"]
+    net.max_epochs, net.batch_size, net.lr = (
+        params["max_epochs"],
+        params["batch_size"],
+        lr,
+    )
+    groups = net.optimizer_.param_groups
+    for group in groups:
+        group["lr"] = lr
+        group["weight_decay"] = weight_decay
+    if len(groups) > 1:
+        groups[0]["lr"] = embedding_lr
+
+
 class FittedNetMixin:
     """Fitted attributes of an estimator that holds a trained skorch net."""
 
@@ -474,63 +473,3 @@ class StopOnNonFiniteLoss(Callback):
             batches = net.history[-1, "batches"]
             loss = batches[-1]["train_loss"]
             check_finite_loss(loss, len(net.history), len(batches), net.lr)
-
-
-# -- truncated backpropagation through time ------------------------------------------
-def _detach(state):
-    """Cut the graph behind the recurrent state, keeping its values."""
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
-
-
-def _reset(state, keep: torch.Tensor):
-    """Zero the state of the batch rows where ``keep`` is False."""
-    if isinstance(state, tuple):
-        return tuple(_reset(s, keep) for s in state)
-    return state * keep[None, :, None].to(state.dtype)
-
-
-def train_tbptt_epoch(
-    module,
-    optimizer,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    starts: np.ndarray,
-    bptt_steps: int,
-    clip_grad_norm: float | None,
-    device,
-    epoch: int | None = None,
-) -> float:
-    """One pass of truncated BPTT over laid-out streams; mean loss per target.
-
-    ``inputs``, ``targets`` and ``starts`` are as made by
-    :func:`~sklearn_rnn._data.lay_out_streams`; ``module(x, state)`` returns
-    logits and the new state. The state is carried from chunk to chunk and
-    detached between them, and reset to zeros where a stream starts a new
-    piece. Targets 0 (padding) are not scored. A loss that is not finite
-    stops training with :func:`check_finite_loss`'s error (``epoch`` is named
-    in it), before the weights are updated.
-    """
-    module.train()
-    loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
-    steps = bptt_steps
-    state, total = None, 0.0
-    for chunk in range(starts.shape[1]):
-        x = inputs[:, chunk * steps : (chunk + 1) * steps].to(device)
-        t = targets[:, chunk * steps : (chunk + 1) * steps].to(device)
-        if state is not None:  # a new piece starts from zeros, as in score
-            keep = torch.from_numpy(~starts[:, chunk]).to(device)
-            state = _reset(state, keep)
-        logits, state = module(x, state)
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
-        value = loss.item()
-        check_finite_loss(value, epoch, chunk + 1, optimizer.param_groups[0]["lr"])
-        optimizer.zero_grad()
-        (loss / int((t != 0).sum())).backward()
-        if clip_grad_norm is not None:
-            nn.utils.clip_grad_norm_(module.parameters(), clip_grad_norm)
-        optimizer.step()
-        state = _detach(state)  # carry the values, cut the gradient
-        total += value
-    return total / int((targets != 0).sum())

@@ -21,6 +21,7 @@ __all__ = [
     "check_has_tokens",
     "max_token_id",
     "check_sample_weight",
+    "encode_known_labels",
     "is_missing",
 ]
 
@@ -352,3 +353,15 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
         sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
     )
     return (weights / weights.mean()).astype(np.float32)
+
+
+def encode_known_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The index of each label in ``classes``; a warm start's labels must
+    all be among those of the first fit."""
+    unknown = set(np.unique(y).tolist()) - set(classes.tolist())
+    if unknown:
+        raise ValueError(
+            f"warm_start: y holds classes unseen in the first fit: "
+            f"{sorted(unknown, key=str)}."
+        )
+    return np.searchsorted(classes, y).astype(np.int64)

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, cap_to_budget, make_loader
-from ._embedding import RowPlan, plan_rows
+from ._embedding import RowPlan, embedding_learning_rate, plan_rows
 from ._resources import SHRINK_VOCABULARY, forward_all
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
@@ -32,20 +32,23 @@ from ._training import (
     chance_accuracy,
     check_device,
     class_weights,
+    continue_training,
     early_stopping_split,
     get_optimizer,
     refit_net,
     train_net,
     training_callbacks,
 )
-from ._validation import check_labels, check_sample_weight, check_sequences
+from ._validation import (
+    check_labels,
+    check_sample_weight,
+    check_sequences,
+    encode_known_labels,
+)
 from .nn import RecurrentClassifierModule
 from .vectors import WordVectors, resolve_vectors
 
 __all__ = ["RNNClassifier"]
-
-#: ``embedding_lr="auto"`` with vectors: this many times ``lr``.
-VECTORS_LR_FACTOR = 3
 
 
 class RNNClassifier(
@@ -103,14 +106,11 @@ class RNNClassifier(
         Do not train the pretrained rows of the embedding (those of
         ``vectors`` or ``embeddings``); rows without a vector still learn.
     embedding_lr : float, "auto" or None, default="auto"
-        Learning rate of the embedding. None uses ``lr``. "auto" is ``3 *
-        lr`` when the embedding starts from ``vectors`` and ``lr``
-        otherwise: pretrained vectors spread about 20 times wider than the
-        random start, and Adam's steps do not grow with the scale, so at
-        ``lr`` they barely move. Chosen on validation splits of TREC-6,
-        SST-2 and MR (``benchmarks/explore_vectors.py``): 1.4 points better
-        than ``lr`` on TREC-6, level on the others; a 10 times smaller
-        rate lost 3 to 6 points.
+        Learning rate of the embedding; None uses ``lr``. "auto" is ``3 *
+        lr`` with ``vectors`` (they spread about 20 times wider than a
+        random start, and Adam's steps do not grow with the scale) and
+        ``lr`` otherwise; chosen on validation splits (see the user guide on
+        pretrained vectors).
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
@@ -373,11 +373,7 @@ default=None
         return net
 
     def _embedding_lr(self) -> float:
-        """The embedding's learning rate (see ``embedding_lr``)."""
-        if self.embedding_lr == "auto":
-            from_vectors = self.vectors is not None
-            return VECTORS_LR_FACTOR * self.lr if from_vectors else self.lr
-        return self.lr if self.embedding_lr is None else self.embedding_lr
+        return embedding_learning_rate(self.embedding_lr, self.lr, self.vectors)
 
     def _split(self, seqs, y_encoded, weights, seed: int):
         """Training dataset and (length-sorted) validation dataset or None."""
@@ -420,7 +416,7 @@ default=None
         weights = check_sample_weight(sample_weight, len(seqs))
         continuing = self.warm_start and hasattr(self, "net_")
         if continuing:
-            y_encoded = self._encode_known_labels(y_arr)
+            y_encoded = encode_known_labels(y_arr, self.classes_)
             check_same_numbering(seqs, self._numbering)
         else:
             encoder = LabelEncoder().fit(y_arr)
@@ -441,7 +437,16 @@ default=None
         )
         train, valid = self._split(rows, y_encoded, weights, seed)
         if continuing:
-            self._update_continued_net(seed)
+            continue_training(
+                self.net_,
+                seed,
+                lr=self.lr,
+                embedding_lr=self._embedding_lr(),
+                weight_decay=self.weight_decay,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                max_tokens=self.max_batch_tokens,
+            )
         chance = None if valid is None else chance_accuracy(valid.y)
 
         def build(epochs=None):
@@ -460,34 +465,6 @@ default=None
             self._set_net(final, search=net)
         self._rows = self._rows.for_prediction()  # the vectors live in the net
         return self
-
-    def _encode_known_labels(self, y_arr: np.ndarray) -> np.ndarray:
-        unknown = set(np.unique(y_arr).tolist()) - set(self.classes_.tolist())
-        if unknown:
-            raise ValueError(
-                f"warm_start: y holds classes unseen in the first fit: "
-                f"{sorted(unknown, key=str)}."
-            )
-        return np.searchsorted(self.classes_, y_arr).astype(np.int64)
-
-    def _update_continued_net(self, seed: int) -> None:
-        """Make the trained net follow today's training parameters."""
-        net = self.net_
-        # plain attributes: set_params would re-initialise the module
-        net.iterator_train__generator = np.random.default_rng(seed)
-        net.iterator_train__max_tokens = self.max_batch_tokens
-        net.iterator_valid__max_tokens = self.max_batch_tokens
-        net.max_epochs, net.batch_size, net.lr = (
-            self.max_epochs,
-            self.batch_size,
-            self.lr,
-        )
-        groups = net.optimizer_.param_groups
-        for group in groups:
-            group["lr"] = self.lr
-            group["weight_decay"] = self.weight_decay
-        if len(groups) > 1:  # the embedding's own group comes first
-            groups[0]["lr"] = self._embedding_lr()
 
     def _class_scores(self, X) -> np.ndarray:
         """Logits, one column per class, in the caller's document order."""

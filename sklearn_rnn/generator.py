@@ -28,11 +28,11 @@ from skorch.history import History
 
 from ._data import lay_out_streams, split_into_streams
 from ._resources import BestWeights
+from ._tbptt import train_tbptt_epoch
 from ._training import (
     NETWORK_CONSTRAINTS,
     check_device,
     get_optimizer,
-    train_tbptt_epoch,
 )
 from ._validation import check_documents, check_has_tokens
 from .nn import CharLanguageModel
@@ -130,7 +130,7 @@ default="adam"
     Notes
     -----
     The training loop is not run by skorch (it is
-    ``sklearn_rnn._training.train_tbptt_epoch``): skorch treats batches as
+    ``sklearn_rnn._tbptt.train_tbptt_epoch``): skorch treats batches as
     independent samples, while truncated BPTT needs
     batches in stream order with the recurrent state handed from each batch
     to the next. The history still uses skorch's :class:`~skorch.history.

@@ -15,7 +15,6 @@ array of tags per sentence and ``score`` is the token accuracy.
 
 from __future__ import annotations
 
-import itertools
 import numbers
 import os
 
@@ -45,6 +44,8 @@ from ._tagging import (
     check_tag_sequences,
     whole_token,
     whole_token_lower,
+    with_char_ids,
+    word_chars,
 )
 from ._training import (
     NETWORK_CONSTRAINTS,
@@ -62,10 +63,6 @@ from .text import VocabularyIndexer
 from .vectors import WordVectors, resolve_vectors
 
 __all__ = ["RNNTagger"]
-
-#: Longer words keep their first and last ``_MAX_WORD_CHARS // 2`` characters
-#: for the character CNN (prefixes and suffixes carry the part of speech).
-_MAX_WORD_CHARS = 20
 
 
 class RNNTagger(FittedNetMixin, TaggerMixin, BaseEstimator):
@@ -306,35 +303,12 @@ default=None
             vectors=self.vectors,
         )
 
-    def _features(
-        self, sentences: list[list[str]], word_ids: list[np.ndarray], fit: bool
-    ) -> list[np.ndarray]:
-        """Per sentence: word ids, or ``(n_tokens, 1 + n_chars)`` id matrices."""
+    def _features(self, sentences, word_rows: list[np.ndarray]) -> list[np.ndarray]:
+        """Per sentence: word rows, or with the character CNN
+        ``(n_tokens, 1 + n_chars)`` id matrices."""
         if not self.char_features:
-            return word_ids
-        half = _MAX_WORD_CHARS // 2
-        tokens = [
-            t if len(t) <= _MAX_WORD_CHARS else t[:half] + t[-half:]
-            for t in itertools.chain.from_iterable(sentences)
-        ]
-        if fit:
-            self.char_indexer_ = VocabularyIndexer(
-                analyzer="char", lowercase=False, token_pattern=None
-            )
-            char_ids = self.char_indexer_.fit_transform(tokens)
-        else:
-            char_ids = self.char_indexer_.transform(tokens) if tokens else []
-        features, start = [], 0
-        for words in word_ids:
-            chars = char_ids[start : start + len(words)]
-            start += len(words)
-            width = max((len(c) for c in chars), default=0)
-            matrix = np.zeros((len(words), 1 + width), dtype=np.int64)
-            matrix[:, 0] = words
-            for j, c in enumerate(chars):
-                matrix[j, 1 : 1 + len(c)] = c
-            features.append(matrix)
-        return features
+            return word_rows
+        return with_char_ids(sentences, word_rows, self.char_indexer_)
 
     # -- building the skorch net ------------------------------------------------
     def _build_net(self, seed: int) -> NeuralNet:
@@ -435,7 +409,11 @@ default=None
             default_dim=100,
         )
         self.vectors_coverage_ = self._rows.coverage
-        features = self._features(sentences, self._rows.to_rows(word_ids), fit=True)
+        if self.char_features:
+            self.char_indexer_ = VocabularyIndexer(
+                analyzer="char", lowercase=False, token_pattern=None
+            ).fit(list(word_chars(sentences)))
+        features = self._features(sentences, self._rows.to_rows(word_ids))
         if not self.char_features:
             self.char_indexer_ = None
         seed = int(
@@ -459,7 +437,7 @@ default=None
         """Logits ``(n_tokens, n_tags)`` of each sentence."""
         check_is_fitted(self, "net_")
         word_rows = self._rows.to_rows(self._word_ids(sentences))
-        features = self._features(sentences, word_rows, fit=False)
+        features = self._features(sentences, word_rows)
         pieces, owners = split_to_budget(features, self.max_batch_tokens, self)
         lengths = lengths_of(pieces)
         out = [np.zeros((0, len(self.classes_)), dtype=np.float32) for _ in pieces]

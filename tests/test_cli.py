@@ -567,9 +567,9 @@ def test_vectors_errors_are_one_line(extra, message, tmp_path, capsys):
 
 
 def test_running_out_of_memory_keeps_what_finished(tmp_path, monkeypatch, capsys):
-    import sklearn_rnn.compare
     from test_compare import RunsOutOfMemory
 
+    import sklearn_rnn.compare
     from sklearn_rnn.baselines import make_bow_pipeline
 
     def models(*args, **kwargs):

@@ -549,7 +549,7 @@ def test_progress_lines_when_stderr_is_not_a_terminal(capsys):
 
 
 def test_epochs_are_reported_to_a_listener():
-    from sklearn_rnn._training import epoch_listener
+    from sklearn_rnn._resources import epoch_listener
 
     seen = []
     tiny = default_models(max_epochs=3)["gru"].set_params(
