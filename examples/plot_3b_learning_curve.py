@@ -83,6 +83,8 @@ ax.set(
     ylabel="accuracy on the SST-2 development set",
     title="Learning curves on SST-2",
 )
+ax.set_xticks(sizes, [f"{size:,}" for size in sizes])
+ax.minorticks_off()
 ax.legend()
 fig.tight_layout()
 plt.show()
