@@ -1,25 +1,188 @@
-"""Fitted estimators stored as plain data, so that loading them runs no code.
+"""Saving fitted estimators, and loading them without running a file's code.
 
-skorch pickles a network's module, loss and optimizer into bytes of their
-own and unpickles them on load, so a file holding a skorch network runs
-whatever those bytes say, through skops as well as through pickle. The
-networks here (:class:`PlainStateMixin`) are stored as their weights and
-optimizer state in numpy arrays, and built anew on load; so is the
-character generator's network. The same state serves ``pickle``,
-``copy.deepcopy`` and skops: an estimator loaded either way predicts as
-before and trains on with ``warm_start`` where it stopped.
+Never unpickle a file you do not trust: ``pickle.load`` and ``joblib.load``
+run whatever code the file names, before you can look at the estimator.
+:func:`dump` and :func:`load` use :mod:`skops.io` (``pip install
+"sklearn-rnn[persist]"``), whose files name the types they hold and are
+loaded only when each of them is trusted; :data:`TRUSTED_TYPES` lists the
+ones this package's estimators need.
+
+That holds because the fitted estimators are stored as plain data. skorch
+pickles a network's module, loss and optimizer into bytes of their own and
+unpickles them on load, so a file holding a skorch network runs code through
+skops as well as through pickle. The networks here (:class:`PlainStateMixin`)
+are stored as their weights and optimizer state in numpy arrays, and built
+anew on load; so is the character generator's network. The same state serves
+``pickle``, ``copy.deepcopy`` and skops: an estimator loaded either way
+predicts as before and trains on with ``warm_start`` where it stopped.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import os
+import zipfile
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 from skorch.utils import get_map_location
 
-__all__: list[str] = []
+__all__ = ["TRUSTED_TYPES", "dump", "load"]
+
+#: The types that a file of :func:`dump` may hold beyond those skops trusts
+#: by default (numpy arrays and scalars, scikit-learn's estimators, Python's
+#: containers and literals), each one named, none a general-purpose callable:
+#:
+#: - this package's estimators and transformers, and the parts they keep:
+#:   how token ids map to embedding rows (``RowPlan``), word vectors, the
+#:   class-conditional HMM, the taggers' tokenisers (functions that split
+#:   text), and the networks' data loader (a function of the package);
+#: - the two skorch networks of this package, which are stored as plain
+#:   data (:class:`PlainStateMixin`), never skorch's own ``skorch.NeuralNet``,
+#:   whose pickled bytes would run code on load;
+#: - the types of the networks' modules, loss and optimizers, torch's
+#:   optimizers and cross-entropy loss (classes only: the weights are numpy
+#:   arrays), and skorch's dataset class;
+#: - the training record: skorch's history and the callbacks each network
+#:   keeps (this package's and skorch's default ones), so that ``warm_start``
+#:   trains on after loading; the early-stopping callback's file of best
+#:   weights is not stored, only its (empty) holder;
+#: - hmmlearn's HMM and its record of convergence, inside the HMM baselines
+#:   (their log-likelihoods stored as a list: skops keeps none of the items
+#:   of the ``collections.deque`` that holds them).
+#:
+#: A model trained with callbacks or an optimizer of your own
+#: (``callbacks=[...]``, ``optimizer=MyOptimizer``) needs their types too:
+#: pass them to :func:`load` as ``extra_trusted`` once you have checked them.
+TRUSTED_TYPES: tuple[str, ...] = (
+    # estimators, transformers and what they keep
+    "sklearn_rnn.classifier.RNNClassifier",
+    "sklearn_rnn.presets.LSTMClassifier",
+    "sklearn_rnn.presets.GRUClassifier",
+    "sklearn_rnn.text.VocabularyIndexer",
+    "sklearn_rnn.text.SequencePadder",
+    "sklearn_rnn.hmm.HMMClassifier",
+    "sklearn_rnn.hmm.HMMTagger",
+    "sklearn_rnn.tagger.RNNTagger",
+    "sklearn_rnn.generator.CharRNNGenerator",
+    "sklearn_rnn.vectors.WordVectors",
+    "sklearn_rnn._embedding.RowPlan",
+    "sklearn_rnn._hmm.SmoothedCategoricalHMM",
+    "sklearn_rnn._tagging.whole_token",
+    "sklearn_rnn._tagging.whole_token_lower",
+    "sklearn_rnn._data.make_loader",
+    # the package's skorch networks, stored as plain data
+    "sklearn_rnn._training.WeightedNetClassifier",
+    "sklearn_rnn._training.PlainNet",
+    # modules, loss and optimizers (types; the weights are arrays)
+    "sklearn_rnn.nn.classifier.RecurrentClassifierModule",
+    "sklearn_rnn.nn.tagger.TaggerModule",
+    "sklearn_rnn.nn.tagger.TokenCrossEntropyLoss",
+    "torch.nn.modules.loss.CrossEntropyLoss",
+    "torch.optim.adam.Adam",
+    "torch.optim.adamw.AdamW",
+    "torch.optim.sgd.SGD",
+    "torch.optim.rmsprop.RMSprop",
+    "torch.optim.adagrad.Adagrad",
+    "skorch.dataset.Dataset",
+    # the training record: history and callbacks
+    "skorch.history.History",
+    "skorch.callbacks.logging.EpochTimer",
+    "skorch.callbacks.logging.PrintLog",
+    "skorch.callbacks.scoring.PassthroughScoring",
+    "skorch.callbacks.regularization.GradientNormClipping",
+    "sklearn_rnn._training.ValidAccuracy",
+    "sklearn_rnn._training.StopOnNonFiniteLoss",
+    "sklearn_rnn._resources.ReportEpoch",
+    "sklearn_rnn._resources.EarlyStoppingPastChance",
+    "sklearn_rnn._resources.BestWeights",
+    "sklearn_rnn._resources.EpochProgressBar",
+    # hmmlearn's models, inside the HMM baselines
+    "hmmlearn.hmm.CategoricalHMM",
+    "hmmlearn.base.ConvergenceMonitor",
+)
+
+
+def _skops_io():
+    try:
+        import skops.io
+    except ImportError as exc:
+        raise ImportError(
+            "Saving and loading with skops needs the skops package: pip install "
+            '"sklearn-rnn[persist]" (or pip install skops).'
+        ) from exc
+    return skops.io
+
+
+def dump(estimator, path: str | os.PathLike) -> None:
+    """Save a fitted estimator or pipeline to a skops file.
+
+    The file is a zip archive (compressed: a vocabulary takes a tenth of its
+    uncompressed size) that :func:`load` reads without running code from it.
+
+    Parameters
+    ----------
+    estimator : object
+        An estimator or pipeline, fitted or not.
+    path : str or path-like
+        The file to write (``.skops`` by convention).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn_rnn import SequencePadder
+    >>> from sklearn_rnn.persistence import dump, load
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     dump(SequencePadder(max_len=3), Path(folder) / "padder.skops")
+    ...     load(Path(folder) / "padder.skops")
+    SequencePadder(max_len=3)
+    """
+    _skops_io().dump(estimator, path, compression=zipfile.ZIP_DEFLATED)
+
+
+def load(path: str | os.PathLike, *, extra_trusted: Sequence[str] = ()):
+    """Load a skops file trusting :data:`TRUSTED_TYPES` and nothing else.
+
+    A file that holds any other type is refused before anything in it is
+    built; ``skops.io.get_untrusted_types(file=path)`` lists what it holds.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`dump` or by ``skops.io.dump``.
+    extra_trusted : sequence of str, default=()
+        Further types to trust, as ``"module.Name"``: your own callbacks or
+        optimizer, once you have checked them.
+
+    Returns
+    -------
+    estimator : object
+        The estimator or pipeline saved.
+
+    Raises
+    ------
+    skops.io.exceptions.UntrustedTypesFoundException
+        When the file holds a type that is not trusted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import skops.io
+    >>> from sklearn_rnn.persistence import load
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "print.skops"
+    ...     skops.io.dump({"sink": print}, path)
+    ...     load(path)
+    Traceback (most recent call last):
+    ...
+    skops.io.exceptions.UntrustedTypesFoundException: Untrusted types found in \
+the file: ['builtins.print'].
+    """
+    trusted = [*TRUSTED_TYPES, *extra_trusted]
+    return _skops_io().load(path, trusted=trusted)
 
 
 # -- networks as plain data ----------------------------------------------------------
