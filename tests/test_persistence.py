@@ -7,6 +7,7 @@ import copy
 import importlib
 import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -230,3 +231,10 @@ def test_without_skops_the_error_names_the_extra(monkeypatch, tmp_path):
     with pytest.raises(ImportError, match=r'pip install "sklearn-rnn\[persist\]"'):
         dump(make_bow_pipeline(), tmp_path / "model.skops")
 
+
+def test_the_user_guide_warns_against_unpickling_untrusted_files():
+    guide = Path(__file__).resolve().parents[1] / "docs" / "user_guide"
+    text = " ".join((guide / "persistence.rst").read_text(encoding="utf-8").split())
+    assert "Never unpickle a file you do not trust" in text
+    assert "joblib.load" in text
+    assert "sklearn_rnn.persistence.TRUSTED_TYPES" in text
