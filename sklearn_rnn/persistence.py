@@ -118,8 +118,10 @@ def _skops_io():
 def dump(estimator, path: str | os.PathLike) -> None:
     """Save a fitted estimator or pipeline to a skops file.
 
-    The file is a zip archive (compressed: a vocabulary takes a tenth of its
-    uncompressed size) that :func:`load` reads without running code from it.
+    The file is a zip archive that :func:`load` reads without running code
+    from it, deflated: a default :func:`~sklearn_rnn.make_rnn_pipeline`
+    fitted on TREC-6 takes 14 MB instead of skops' uncompressed 29 MB, one
+    with GloVe vectors 53 MB instead of 445 MB (see :ref:`persistence`).
 
     Parameters
     ----------
