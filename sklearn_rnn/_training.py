@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNetClassifier
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
@@ -38,6 +38,7 @@ from ._resources import (
     warn_large_embedding,
 )
 from ._validation import check_has_tokens
+from .persistence import PlainStateMixin, print_as_name, print_by_name
 
 __all__ = [
     "OPTIMIZERS",
@@ -51,6 +52,7 @@ __all__ = [
     "train_net",
     "refit_net",
     "WeightedNetClassifier",
+    "PlainNet",
     "RefitWarning",
     "early_stopping_split",
     "FittedNetMixin",
@@ -292,7 +294,11 @@ def mean_loss(net, dataset) -> float:
     return float(net.get_loss(logits, targets, X=features, training=False))
 
 
-class WeightedNetClassifier(NeuralNetClassifier):
+class PlainNet(PlainStateMixin, NeuralNet):
+    """skorch's network, stored as plain data (see :class:`PlainStateMixin`)."""
+
+
+class WeightedNetClassifier(PlainStateMixin, NeuralNetClassifier):
     """skorch's classifier, with per-document weights in the loss.
 
     Batches whose features hold ``"sample_weight"`` (see
@@ -301,7 +307,7 @@ class WeightedNetClassifier(NeuralNetClassifier):
     ``sum(w_i * c_i * l_i) / sum(c_i)`` with ``c_i`` the class weight of
     document ``i`` (1 without class weights): with all ``w_i = 1`` it is
     PyTorch's own (class-weighted) mean, and a weight of 2 counts a document
-    as two.
+    as two. It is stored as plain data (see :class:`PlainStateMixin`).
     """
 
     def infer(self, x, **fit_params):
@@ -388,7 +394,11 @@ def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **param
 
 
 class FittedNetMixin:
-    """Fitted attributes of an estimator that holds a trained skorch net."""
+    """Fitted attributes of an estimator that holds a trained skorch net.
+
+    Pickles and skops files hold the ``sink=print`` of the user's callbacks
+    as a name (see :func:`~sklearn_rnn.persistence.print_as_name`).
+    """
 
     def _set_net(self, net, search=None) -> None:
         """Keep ``net``; ``search`` is the early-stopping run that picked its
@@ -407,6 +417,15 @@ class FittedNetMixin:
         """The skorch history (one row per epoch) of the network kept."""
         check_is_fitted(self, "net_")
         return self.net_.history
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: not our own __dict__
+        state["callbacks"] = print_as_name(state.get("callbacks"))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        print_by_name(self.callbacks)
 
 
 # -- devices and divergence ---------------------------------------------------------

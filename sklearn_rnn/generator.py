@@ -36,6 +36,7 @@ from ._training import (
 )
 from ._validation import check_documents, check_has_tokens
 from .nn import CharLanguageModel
+from .persistence import to_arrays, to_tensors
 from .text import VocabularyIndexer
 
 __all__ = ["CharRNNGenerator"]
@@ -263,14 +264,15 @@ default="adam"
 
         with torch.random.fork_rng(devices=[]), closing(BestWeights()) as best:
             torch.manual_seed(seed)
-            module = CharLanguageModel(
-                len(self.indexer_.vocabulary_),
+            self._module_params = dict(
+                vocab_size=len(self.indexer_.vocabulary_),
                 embedding_dim=self.embedding_dim,
                 hidden_size=self.hidden_size,
                 num_layers=self.num_layers,
                 cell=self.cell,
                 dropout=self.dropout,
-            ).to(self.device)
+            )
+            module = CharLanguageModel(**self._module_params).to(self.device)
             optimizer_cls = get_optimizer(self.optimizer)
             optimizer = optimizer_cls(module.parameters(), lr=self.lr)
             self.module_ = module
@@ -435,6 +437,21 @@ default="adam"
             out.append(alphabet[next_id])
             logits, state = module(torch.tensor([[next_id]], device=self.device), state)
         return "".join(out)
+
+    # -- storage as plain data (see sklearn_rnn.persistence) ---------------------
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: not our own __dict__
+        if "module_" in state:
+            state["module_"] = to_arrays(state["module_"].state_dict())
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "module_" in state:
+            with torch.random.fork_rng(devices=[]):  # building draws weights
+                module = CharLanguageModel(**self._module_params)
+            module.load_state_dict(to_tensors(state["module_"]))
+            self.module_ = module.to(self.device).eval()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,8 +10,10 @@ training tags, decoded by Viterbi. They are the baselines of
 
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
+from collections import deque
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
@@ -44,7 +46,41 @@ from .text import VocabularyIndexer
 __all__ = ["HMMClassifier", "make_hmm_pipeline", "HMMTagger"]
 
 
-class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
+def _with_histories(kind: type, models):
+    """Shallow copies of hmmlearn ``models`` (a list, or one model) whose
+    monitor's ``history`` is a ``kind`` (``list`` or ``deque``)."""
+    if isinstance(models, list):
+        return [_with_histories(kind, model) for model in models]
+    model = copy.copy(models)
+    model.monitor_ = copy.copy(model.monitor_)
+    model.monitor_.history = kind(model.monitor_.history)
+    return model
+
+
+class _ListHistoriesMixin:
+    """Store the convergence histories of the hmmlearn models in the
+    attribute ``_hmm_attribute`` as lists: skops keeps none of a deque's
+    items (see :mod:`sklearn_rnn.persistence`)."""
+
+    _hmm_attribute: str
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: not our own __dict__
+        if self._hmm_attribute in state:
+            models = state[self._hmm_attribute]
+            state[self._hmm_attribute] = _with_histories(list, models)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if self._hmm_attribute in state:
+            models = getattr(self, self._hmm_attribute)
+            setattr(self, self._hmm_attribute, _with_histories(deque, models))
+
+
+class HMMClassifier(
+    _ListHistoriesMixin, SoftmaxPredictMixin, ClassifierMixin, BaseEstimator
+):
     """Generative sequence classifier: one categorical HMM per class.
 
     Each class gets its own :class:`hmmlearn.hmm.CategoricalHMM` over the
@@ -159,6 +195,8 @@ class HMMClassifier(SoftmaxPredictMixin, ClassifierMixin, BaseEstimator):
     >>> clf.predict_proba([[]]).round(2)  # no tokens: the prior decides
     array([[0.5, 0.5]])
     """
+
+    _hmm_attribute = "models_"
 
     _parameter_constraints: dict = {
         "n_states": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -339,7 +377,7 @@ def make_hmm_pipeline(*, indexer_params: dict | None = None, **hmm_params) -> Pi
     )
 
 
-class HMMTagger(TaggerMixin, BaseEstimator):
+class HMMTagger(_ListHistoriesMixin, TaggerMixin, BaseEstimator):
     """Supervised bigram hidden Markov model tagger, decoded by hmmlearn.
 
     The hidden states are the tags. Start, transition and emission
@@ -401,6 +439,8 @@ class HMMTagger(TaggerMixin, BaseEstimator):
            [0.2 , 0.2 , 0.6 ],
            [0.33, 0.33, 0.33]])
     """
+
+    _hmm_attribute = "hmm_"
 
     _parameter_constraints: dict = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],

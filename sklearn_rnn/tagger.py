@@ -25,7 +25,6 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
 
 from ._data import (
     IGNORE_INDEX,
@@ -51,6 +50,7 @@ from ._training import (
     NETWORK_CONSTRAINTS,
     SKORCH_CONSTRAINTS,
     FittedNetMixin,
+    PlainNet,
     ValidAccuracy,
     check_device,
     early_stopping_split,
@@ -311,7 +311,7 @@ default=None
         return with_char_ids(sentences, word_rows, self.char_indexer_)
 
     # -- building the skorch net ------------------------------------------------
-    def _build_net(self, seed: int) -> NeuralNet:
+    def _build_net(self, seed: int) -> PlainNet:
         rows = self._rows
         vocab_size = rows.module_params["vocab_size"]
         counts = np.zeros(vocab_size)
@@ -328,7 +328,7 @@ default=None
             verbose=self.verbose,
         )
         n_chars = len(self.char_indexer_.vocabulary_) if self.char_features else None
-        net = NeuralNet(
+        net = PlainNet(
             TaggerModule,
             **{f"module__{k}": v for k, v in rows.module_params.items()},
             module__freeze_embeddings=self.freeze_embeddings,
