@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import logging
 import threading
+from collections import deque
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
@@ -25,6 +27,7 @@ __all__ = [
     "segmental_start",
     "tagged_counts",
     "forward_log_likelihood",
+    "ListHistoriesMixin",
 ]
 
 # -- hmmlearn's log messages ----------------------------------------------------
@@ -302,3 +305,35 @@ def forward_log_likelihood(
             fwd[:n] = step / scale[:, :, None]
     loglik[order] = out
     return loglik
+
+
+def _with_histories(kind: type, models):
+    """Shallow copies of hmmlearn ``models`` (a list, or one model) whose
+    monitor's ``history`` is a ``kind`` (``list`` or ``deque``)."""
+    if isinstance(models, list):
+        return [_with_histories(kind, model) for model in models]
+    model = copy.copy(models)
+    model.monitor_ = copy.copy(model.monitor_)
+    model.monitor_.history = kind(model.monitor_.history)
+    return model
+
+
+class ListHistoriesMixin:
+    """Store the convergence histories of the hmmlearn models in the
+    attribute ``_hmm_attribute`` as lists: skops keeps none of a deque's
+    items (see :mod:`sklearn_rnn.persistence`)."""
+
+    _hmm_attribute: str
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: not our own __dict__
+        if self._hmm_attribute in state:
+            models = state[self._hmm_attribute]
+            state[self._hmm_attribute] = _with_histories(list, models)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if self._hmm_attribute in state:
+            models = getattr(self, self._hmm_attribute)
+            setattr(self, self._hmm_attribute, _with_histories(deque, models))

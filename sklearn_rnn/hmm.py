@@ -10,10 +10,8 @@ training tags, decoded by Viterbi. They are the baselines of
 
 from __future__ import annotations
 
-import copy
 import numbers
 import warnings
-from collections import deque
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
@@ -28,6 +26,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from ._base import SoftmaxPredictMixin
 from ._data import split_by_lengths
 from ._hmm import (
+    ListHistoriesMixin,
     fit_class_hmm,
     forward_log_likelihood,
     met_tol,
@@ -46,40 +45,8 @@ from .text import VocabularyIndexer
 __all__ = ["HMMClassifier", "make_hmm_pipeline", "HMMTagger"]
 
 
-def _with_histories(kind: type, models):
-    """Shallow copies of hmmlearn ``models`` (a list, or one model) whose
-    monitor's ``history`` is a ``kind`` (``list`` or ``deque``)."""
-    if isinstance(models, list):
-        return [_with_histories(kind, model) for model in models]
-    model = copy.copy(models)
-    model.monitor_ = copy.copy(model.monitor_)
-    model.monitor_.history = kind(model.monitor_.history)
-    return model
-
-
-class _ListHistoriesMixin:
-    """Store the convergence histories of the hmmlearn models in the
-    attribute ``_hmm_attribute`` as lists: skops keeps none of a deque's
-    items (see :mod:`sklearn_rnn.persistence`)."""
-
-    _hmm_attribute: str
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: not our own __dict__
-        if self._hmm_attribute in state:
-            models = state[self._hmm_attribute]
-            state[self._hmm_attribute] = _with_histories(list, models)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if self._hmm_attribute in state:
-            models = getattr(self, self._hmm_attribute)
-            setattr(self, self._hmm_attribute, _with_histories(deque, models))
-
-
 class HMMClassifier(
-    _ListHistoriesMixin, SoftmaxPredictMixin, ClassifierMixin, BaseEstimator
+    ListHistoriesMixin, SoftmaxPredictMixin, ClassifierMixin, BaseEstimator
 ):
     """Generative sequence classifier: one categorical HMM per class.
 
@@ -377,7 +344,7 @@ def make_hmm_pipeline(*, indexer_params: dict | None = None, **hmm_params) -> Pi
     )
 
 
-class HMMTagger(_ListHistoriesMixin, TaggerMixin, BaseEstimator):
+class HMMTagger(ListHistoriesMixin, TaggerMixin, BaseEstimator):
     """Supervised bigram hidden Markov model tagger, decoded by hmmlearn.
 
     The hidden states are the tags. Start, transition and emission
