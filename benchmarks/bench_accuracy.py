@@ -164,6 +164,38 @@ def markdown(name: str, result, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def _cell(row, metric: str, cv: bool) -> str:
+    text = f"{row[f'{metric}_mean']:.3f}"
+    if cv:
+        return f"{text} ± {row[f'{metric}_std']:.3f}"
+    if metric == "accuracy" and "accuracy_ci_low" in row:
+        return f"{text} ({row['accuracy_ci_low']:.3f}-{row['accuracy_ci_high']:.3f})"
+    return text
+
+
+def rst_table(summary: pd.DataFrame) -> str:
+    """A results table (``results/<name>.csv``) as the docs' list-table."""
+    cv = summary["accuracy_std"].notna().any()
+    head = ["model", "accuracy" if cv else "accuracy (95 % CI)", "macro-F1"]
+    head += ["fit time (s)", "p vs best"]
+    rows = [head]
+    for model, row in summary.iterrows():
+        p = "best" if pd.isna(row["p_value"]) else f"{row['p_value']:.3f}"
+        rows.append(
+            [
+                model,
+                _cell(row, "accuracy", cv),
+                _cell(row, "f1_macro", cv),
+                f"{row['fit_time']:.1f}",
+                p,
+            ]
+        )
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in rows:
+        lines += [f"   * - {row[0]}"] + [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", nargs="*", default=["trec"], choices=list(DATASETS))
@@ -171,7 +203,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--rst",
+        action="store_true",
+        help="print the docs' tables from results/<name>.csv instead of running",
+    )
     args = parser.parse_args()
+    if args.rst:
+        for name in args.datasets:
+            summary = pd.read_csv(RESULTS / f"{name}.csv", index_col="model")
+            print(f"{name}\n\n{rst_table(summary)}\n")
+        return
     torch.set_num_threads(args.threads)
     RESULTS.mkdir(exist_ok=True)
     names = [m for m in args.models.split(",") if m]
