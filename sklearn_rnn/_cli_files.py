@@ -15,10 +15,10 @@ import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 
-__all__ = ["check_outputs", "atomic_output"]
+__all__ = ["check_outputs", "atomic_output", "same_file"]
 
 
-def _same_file(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
     """Whether two paths name one file: through links, ``..``, hard links."""
     try:
         return os.path.samefile(a, b)
@@ -67,14 +67,14 @@ def check_outputs(
     given = [(option, path) for option, path in outputs.items() if path is not None]
     for out_option, out in given:
         for in_option, source in inputs.items():
-            if source is not None and _same_file(out, source):
+            if source is not None and same_file(out, source):
                 raise ValueError(
                     f"{out_option} '{out}' is the same file as {in_option} "
                     f"'{source}'; refusing to overwrite an input."
                 )
     for i, (option, path) in enumerate(given):
         for other_option, other in given[i + 1 :]:
-            if _same_file(path, other):
+            if same_file(path, other):
                 raise ValueError(
                     f"{option} '{path}' and {other_option} '{other}' are the "
                     "same file; give them different names."

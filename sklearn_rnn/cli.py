@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 
 from . import __version__
-from ._cli_files import atomic_output, check_outputs
+from ._cli_files import atomic_output, check_outputs, same_file
 
 # Only the standard library is imported up front: ``--help`` and bad
 # arguments must answer at once. The data are read and checked with pandas
@@ -250,6 +250,12 @@ def _load_data(args) -> tuple:
         return X, y, None, None, f"make_order_sentiment({n_samples})"
     if args.n_samples is not None:
         raise _InputError("--n-samples applies to the built-in data, not --csv.")
+    if args.test_csv is not None and same_file(args.csv, args.test_csv):
+        raise _InputError(
+            f"--csv '{args.csv}' and --test-csv '{args.test_csv}' are the same "
+            "file: a model scored on its own training texts says nothing; give "
+            "a held-out file, or leave out --test-csv for cross-validation."
+        )
     X, y = load_text_csv(args.csv, args.text_column, args.label_column)
     if args.test_csv is None:
         return X, y, None, None, args.csv
