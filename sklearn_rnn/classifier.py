@@ -7,6 +7,7 @@ skorch, and the network in :mod:`sklearn_rnn.nn`.
 
 from __future__ import annotations
 
+import copy
 import numbers
 import os
 
@@ -166,7 +167,9 @@ default="adam"
         shape stay those of the first fit). Token ids must keep their
         meaning: in a Pipeline the indexer needs ``warm_start=True`` too
         (:func:`make_rnn_pipeline` sets it); ids renumbered by a vocabulary
-        learned anew are refused.
+        learned anew are refused. Training goes on in a copy of the
+        network, so a fit that fails (diverges, is interrupted) leaves the
+        fitted one as it was.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
     random_state : int, RandomState instance or None, default=None
@@ -437,8 +440,11 @@ default=None
         )
         train, valid = self._split(rows, y_encoded, weights, seed)
         if continuing:
+            # Train a copy: if training fails (diverges, is interrupted),
+            # the fitted network stays as it was.
+            working = copy.deepcopy(self.net_)
             continue_training(
-                self.net_,
+                working,
                 seed,
                 lr=self.lr,
                 embedding_lr=self._embedding_lr(),
@@ -451,7 +457,7 @@ default=None
 
         def build(epochs=None):
             if continuing:
-                return self.net_
+                return working
             return self._build_net(
                 self._rows, y_encoded, seed, epochs=epochs, chance=chance
             )

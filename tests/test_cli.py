@@ -566,9 +566,7 @@ def test_vectors_add_vector_initialised_models(tmp_path, capsys):
 )
 def test_vectors_errors_are_one_line(extra, message, tmp_path, capsys):
     vectors = _tiny_vectors(tmp_path / "tiny.txt")
-    extra = [
-        a.format(v=vectors, missing=str(tmp_path / "missing.txt")) for a in extra
-    ]
+    extra = [a.format(v=vectors, missing=str(tmp_path / "missing.txt")) for a in extra]
     status = main(["compare", "--n-samples", "60", "--cv", "2", *extra])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2

@@ -77,6 +77,22 @@ def test_warm_start_follows_the_new_training_parameters():
     assert max(sizes) == 4
 
 
+def test_a_warm_start_that_diverges_keeps_the_fitted_network():
+    X = VocabularyIndexer().fit_transform(TEXTS)
+    clf = RNNClassifier(**dict(TINY, warm_start=True, optimizer="sgd", lr=0.1))
+    clf.fit(X, LABELS)
+    proba = clf.predict_proba(X)
+    epochs = clf.n_epochs_
+    with pytest.raises(ValueError, match="training diverged"):
+        clf.set_params(lr=1e38).fit(X, LABELS)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    assert clf.n_epochs_ == epochs
+    # and it trains on from there once the rate is sane again
+    clf.set_params(lr=0.1).fit(X, LABELS)
+    assert clf.n_epochs_ == 2 * epochs
+
+
 def test_a_warm_start_refuses_renumbered_ids_in_a_pipeline():
     other = ["the weather is sweet", "the sun is shining", "what a day"] * 4
     labels = ["pos", "neg", "pos"] * 4
