@@ -13,6 +13,7 @@ import stat
 import tarfile
 import threading
 import time
+import urllib.request
 import zipfile
 
 import pytest
@@ -25,7 +26,8 @@ from fetch_helpers import (
     sha256,
 )
 
-from sklearn_rnn.datasets import MR_URL, _fetch
+from sklearn_rnn.datasets import MR_URL, _download, _fetch
+from sklearn_rnn.datasets._download import download
 from sklearn_rnn.datasets._fetch import fetch_archive
 
 ZIP_MEMBERS = {"vectors/small.txt": b"the 0.1 0.2\n", "vectors/large.txt": b"x" * 64}
@@ -150,6 +152,32 @@ def test_download_stops_past_the_size_bound(tmp_path):
             fetch(f"{base_url}/data.tar.gz", tmp_path)
     assert "Could not download the data from http://127.0.0.1" in str(info.value)
     assert files(tmp_path / "sklearn_rnn") == []
+
+
+def test_redirects_are_followed_but_never_away_from_https():
+    def respond(handler):
+        if handler.path == "/old":
+            handler.send_response(302)
+            handler.send_header("Location", "/new")
+            handler.end_headers()
+            return
+        respond_with([b"payload"], length=7)(handler)
+
+    with http_server(respond=respond) as base_url:
+        out = io.BytesIO()
+        assert download(f"{base_url}/old", out, max_bytes=100, deadline=10) == 7
+    assert out.getvalue() == b"payload"
+
+    handler = _download._NoDowngrade()
+    request = urllib.request.Request("https://example.org/glove.6B.zip")
+    same = handler.redirect_request(
+        request, None, 302, "Found", {}, "https://mirror.example.org/glove.6B.zip"
+    )
+    assert same.full_url == "https://mirror.example.org/glove.6B.zip"
+    with pytest.raises(OSError, match=r"redirects to http://example.org/.* not https"):
+        handler.redirect_request(
+            request, None, 302, "Found", {}, "http://example.org/glove.6B.zip"
+        )
 
 
 def test_download_refuses_an_announced_size_past_the_bound(tmp_path):

@@ -6,11 +6,15 @@ stops sending fills the disk. :func:`download` stops past a size bound (at
 once when the server announces more), stops past an overall deadline, and
 says "incomplete download" when the connection closes before the announced
 ``Content-Length``, instead of leaving a cut archive to be blamed as bad.
+A redirect from ``https`` to anything else is refused: the checksum would
+still catch a changed file, but nobody should be told the download was
+private when it was not.
 """
 
 from __future__ import annotations
 
 import time
+import urllib.parse
 import urllib.request
 from typing import BinaryIO
 
@@ -19,6 +23,23 @@ __all__ = ["download"]
 #: The longest wait for one read of the socket, in seconds.
 READ_TIMEOUT = 60
 _BLOCK = 2**16
+
+
+class _NoDowngrade(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, except from an ``https`` URL to another scheme."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old_scheme = urllib.parse.urlsplit(req.full_url).scheme
+        new_scheme = urllib.parse.urlsplit(newurl).scheme
+        if old_scheme == "https" and new_scheme != "https":
+            raise OSError(
+                f"{req.full_url} redirects to {newurl} ({code}), which is not "
+                "https; refusing to download over a downgraded connection"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_NoDowngrade())
 
 
 def download(url: str, file: BinaryIO, *, max_bytes: int, deadline: float) -> int:
@@ -46,12 +67,12 @@ def download(url: str, file: BinaryIO, *, max_bytes: int, deadline: float) -> in
     Raises
     ------
     OSError
-        One line saying what happened: too large, too slow, incomplete, or
-        the error of the connection (:class:`http.client.HTTPException` is
-        left to the caller).
+        One line saying what happened: too large, too slow, incomplete, a
+        redirect away from https, or the error of the connection
+        (:class:`http.client.HTTPException` is left to the caller).
     """
     start = time.monotonic()
-    with urllib.request.urlopen(url, timeout=min(READ_TIMEOUT, deadline)) as response:
+    with _OPENER.open(url, timeout=min(READ_TIMEOUT, deadline)) as response:
         announced = _content_length(response)
         if announced is not None and announced > max_bytes:
             raise OSError(
