@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ._validation import max_token_id
+from ._validation import id_table_size, max_token_id
 from .nn import PretrainedEmbedding
 from .vectors import WordVectors
 
@@ -196,6 +196,7 @@ def plan_rows(
         raise ValueError("Pass either vectors or an embeddings matrix, not both.")
     if vectors is not None:
         dim = _dimension(embedding_dim, vectors.dim, f"vectors ({vectors!r})")
+        id_table_size(seqs, 16, "id map")  # counts and rows per id, int64
         plan = plan_embedding(vectors, seqs)
         coverage = {"types": plan.type_coverage, "tokens": plan.token_coverage}
         if plan.token_coverage < LOW_COVERAGE:
@@ -241,12 +242,14 @@ def plan_rows(
                 "embeddings": torch.from_numpy(matrix),
             },
         )
-    vocab_size = max(max_token_id(seqs) + 1, 2)
+    dim = embedding_dim or default_dim
+    # weights, gradient and Adam's two moments in float32, and the id map
+    vocab_size = id_table_size(seqs, 16 * dim + 8, "embedding")
     return RowPlan(
         id_map=np.arange(vocab_size),
         module_params={
             "vocab_size": vocab_size,
-            "embedding_dim": embedding_dim or default_dim,
+            "embedding_dim": dim,
         },
     )
 

@@ -9,6 +9,7 @@ position of the offending document. Nothing the user passed is modified.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,6 +21,7 @@ __all__ = [
     "check_labels",
     "check_has_tokens",
     "max_token_id",
+    "id_table_size",
     "check_sample_weight",
     "encode_known_labels",
     "is_missing",
@@ -286,6 +288,36 @@ def check_sequences(X, *, strip_pad: bool = False, pad_id: int = 0) -> list:
 def max_token_id(seqs: list[np.ndarray]) -> int:
     """The largest id in the sequences (1, the ``<unk>`` id, when all are empty)."""
     return max((int(s.max()) for s in seqs if s.size), default=1)
+
+
+def _physical_memory() -> int | None:
+    """This machine's memory in bytes, where the platform says (POSIX)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def id_table_size(seqs: list[np.ndarray], bytes_per_id: int, table: str) -> int:
+    """Rows of a table indexed by token id: the largest id + 1 (at least 2).
+
+    Ids index the rows directly, so one huge id (a raw code or a hash
+    instead of a vocabulary number) asks for a huge table. When about
+    ``bytes_per_id`` bytes per row would pass this machine's memory, the
+    id and its document are named here, instead of a ``MemoryError`` from
+    numpy or torch (or minutes of swapping) later.
+    """
+    size = max(max_token_id(seqs) + 1, 2)
+    memory = _physical_memory()
+    if memory is None or size * bytes_per_id <= memory:
+        return size
+    doc = next(i for i, s in enumerate(seqs) if s.size and s.max() == size - 1)
+    raise ValueError(
+        f"Document {doc} holds the token id {size - 1:,}: ids index the rows "
+        f"of the {table}, which would take about {size * bytes_per_id / 2**30:,.0f}"
+        f" GiB, more than this machine's {memory / 2**30:,.0f} GiB. Number the "
+        "tokens 2, 3, ... as VocabularyIndexer does."
+    )
 
 
 def _first_positions(positions: list[int]) -> str:

@@ -38,7 +38,7 @@ from ._validation import (
     check_has_tokens,
     check_labels,
     check_sequences,
-    max_token_id,
+    id_table_size,
 )
 from .text import VocabularyIndexer
 
@@ -229,8 +229,9 @@ class HMMClassifier(
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
         lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
         check_has_tokens(lengths, "documents")
-        max_id = max_token_id(seqs)
-        self.n_features_ = max(max_id + 1, 2)
+        # per class: emission probabilities, EM statistics and their logs
+        per_id = 4 * 8 * max(self.n_states, 1) * len(classes)
+        self.n_features_ = id_table_size(seqs, per_id, "emission matrices")
         counts = np.bincount(y_encoded, minlength=len(classes))
         totals = np.bincount(y_encoded, weights=weights, minlength=len(classes))
         used = lengths > 0 if weights is None else (lengths > 0) & (weights > 0)

@@ -14,6 +14,7 @@ from sklearn_rnn import (
     RNNTagger,
     SequencePadder,
     VocabularyIndexer,
+    WordVectors,
 )
 from sklearn_rnn._validation import check_documents, check_labels, check_sequences
 
@@ -97,6 +98,37 @@ def test_ids_too_large_for_int64_name_the_position(X, match):
         HMMClassifier().fit(X, [0, 1])
     with pytest.raises(ValueError, match="too large for a token id"):
         check_sequences(X)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        RNNClassifier(**TINY),
+        RNNClassifier(
+            **dict(TINY, embedding_dim=None),
+            vectors=WordVectors(["good", "film"], np.eye(2)),
+        ),
+        HMMClassifier(),
+    ],
+    ids=["rnn", "rnn-vectors", "hmm"],
+)
+def test_an_id_whose_table_cannot_fit_in_memory_is_named(estimator):
+    # a valid int64, but the embedding / emission table up to it: terabytes
+    X = [[2, 3], [4, 10**12], [2, 3], [4, 5]]
+    match = r"Document 1 holds the token id 1,000,000,000,000: .* GiB, more than"
+    with pytest.raises(ValueError, match=match):
+        estimator.fit(X, [0, 1, 0, 1])
+
+
+def test_the_memory_check_passes_where_the_platform_does_not_say(monkeypatch):
+    import sklearn_rnn._validation as validation
+
+    monkeypatch.setattr(validation, "_physical_memory", lambda: None)
+    assert validation.id_table_size([np.array([3, 7])], 10**9, "table") == 8
+    monkeypatch.setattr(validation, "_physical_memory", lambda: 8 * 10**9)
+    assert validation.id_table_size([np.array([3, 7])], 10**9, "table") == 8
+    with pytest.raises(ValueError, match="token id 8: ids index the rows of the t"):
+        validation.id_table_size([np.array([3, 8])], 10**9, "table")
 
 
 # -- nothing to train on ---------------------------------------------------------------
