@@ -3,12 +3,29 @@
 The public names are imported on first use (PEP 562): ``import sklearn_rnn``
 does not import PyTorch, so that the command line starts fast, while
 ``from sklearn_rnn import LSTMClassifier`` and ``sklearn_rnn.compare_models``
-work as with eager imports.
+work as with eager imports. Static type checkers read the same names from
+the ``TYPE_CHECKING`` imports below.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
+    from ._data import TruncationWarning  # noqa: F401
+    from ._result import ComparisonResult  # noqa: F401
+    from .baselines import make_bow_pipeline  # noqa: F401
+    from .classifier import RNNClassifier  # noqa: F401
+    from .compare import compare_models, default_models, evaluate_holdout  # noqa: F401
+    from .generator import CharRNNGenerator  # noqa: F401
+    from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline  # noqa: F401
+    from .plotting import plot_comparison  # noqa: F401
+    from .presets import GRUClassifier, LSTMClassifier, make_rnn_pipeline  # noqa: F401
+    from .stats import corrected_ttest  # noqa: F401
+    from .tagger import RNNTagger  # noqa: F401
+    from .text import SequencePadder, VocabularyIndexer  # noqa: F401
+    from .vectors import WordVectors, load_word_vectors  # noqa: F401
 
 __version__ = "0.1.0"
 

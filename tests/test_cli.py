@@ -534,6 +534,27 @@ def test_the_lazy_package_resolves_every_public_name():
         sklearn_rnn.nope  # noqa: B018
 
 
+def test_static_checkers_see_the_same_public_names():
+    """The TYPE_CHECKING imports name every lazy name, from its submodule."""
+    import ast
+
+    import sklearn_rnn
+
+    tree = ast.parse(Path(sklearn_rnn.__file__).read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == sklearn_rnn._SUBMODULE_OF
+
+
 def _tiny_vectors(path: Path) -> str:
     """Vectors of a few words of make_order_sentiment's sentences."""
     rng = np.random.default_rng(0)
