@@ -6,8 +6,8 @@ with GloVe 6B 50d vectors. Each is saved with ``pickle``, with
 ``skops.io.dump`` (an uncompressed zip, skops' default) and with
 :func:`sklearn_rnn.persistence.dump` (the same, deflated); then each step of
 the pipeline is saved alone with skops, and the skops file is split into its
-JSON schema (every Python object but arrays: the vocabulary's words and ids
-among them) and its numpy arrays. Load times are of one run each.
+JSON schema (every Python object but arrays) and its numpy arrays (the
+vocabulary's words among them, as UTF-8 bytes). Load times are of one run each.
 
     python benchmarks/bench_persistence.py [--skip-glove]
 """

@@ -192,6 +192,54 @@ class _RunsCode:
         return exec, ("import builtins; builtins.sklearn_rnn_was_attacked = True",)
 
 
+@pytest.mark.parametrize(
+    "indexer",
+    [
+        VocabularyIndexer(min_freq=1),
+        # a special token among the vectors' words keeps its special id
+        VocabularyIndexer(vectors=WordVectors(["<unk>", "good", "é"], np.eye(3))),
+        VocabularyIndexer(vocabulary=["good", "bad", "naïve"]),
+        VocabularyIndexer(vocabulary={"<pad>": 0, "<unk>": 1, "b": 3, "a": 2}),
+    ],
+    ids=["learned", "vectors_with_a_special", "fixed_list", "fixed_dict"],
+)
+@pytest.mark.parametrize("round_trip", ["pickle", "skops"])
+def test_a_vocabulary_is_stored_as_arrays_and_comes_back_whole(
+    indexer, round_trip, tmp_path
+):
+    texts = [*TEXTS, "naïve café é"]
+    indexer.fit(texts)
+    state = indexer.__getstate__()
+    if isinstance(indexer.vocabulary, dict):  # kept in the user's order
+        assert list(state["vocabulary_"]) == ["<pad>", "<unk>", "b", "a"]
+    else:
+        assert "vocabulary_" not in state and "_id_to_token" not in state
+        assert not any(isinstance(v, dict) for v in state.values())
+    if round_trip == "pickle":
+        loaded = pickle.loads(pickle.dumps(indexer))
+    else:
+        dump(indexer, tmp_path / "indexer.skops")
+        loaded = load(tmp_path / "indexer.skops")
+    assert loaded.vocabulary_ == indexer.vocabulary_
+    assert list(loaded.vocabulary_) == list(indexer.vocabulary_)  # order too
+    assert loaded.token_counts_ == indexer.token_counts_
+    np.testing.assert_array_equal(
+        loaded.get_feature_names_out(), indexer.get_feature_names_out()
+    )
+    for a, b in zip(loaded.transform(texts), indexer.transform(texts)):
+        np.testing.assert_array_equal(a, b)
+    assert "vocabulary_" in vars(indexer)  # saving changed nothing in memory
+
+
+def test_a_loaded_warm_indexer_keeps_its_ids_and_counts_anew():
+    indexer = VocabularyIndexer(warm_start=True).fit(TEXTS)
+    loaded = pickle.loads(pickle.dumps(indexer))
+    loaded.fit(["a zebra crossing"])
+    assert all(loaded.vocabulary_[t] == i for t, i in indexer.vocabulary_.items())
+    new = {loaded.vocabulary_["crossing"], loaded.vocabulary_["zebra"]}
+    assert new == {len(indexer.vocabulary_), len(indexer.vocabulary_) + 1}
+
+
 def test_a_tampered_network_in_a_file_runs_no_code(monkeypatch):
     """skorch's own networks unpickle bytes of their state on load; a file
     holding this package's networks under the trusted names does not."""
