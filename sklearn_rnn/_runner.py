@@ -6,7 +6,9 @@ the matching test set. Progress goes to stderr: on a terminal a bar that
 names the running model, fold and epoch; otherwise, when asked for, one line
 per finished fit, so a log file gets a handful of lines, not a bar redrawn
 thousands of times. A fit that runs out of memory stops the run; what
-finished before is kept and handed back with the error.
+finished before is kept and handed back with the error. What a fit warns is
+recorded where it runs (perhaps a worker process) and warned again here,
+under the caller's warning filters, with the model and fold it came from.
 """
 
 from __future__ import annotations
@@ -58,25 +60,34 @@ def _fit_and_score(estimator, X, y, train, test, scorer, key, keep_correct):
     """
     X_train = [X[i] for i in train]
     X_test = [X[i] for i in test]
-    try:
-        start = time.perf_counter()
-        estimator.fit(X_train, y[train])
-        fit_time = time.perf_counter() - start
-        start = time.perf_counter()
-        with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            start = time.perf_counter()
+            estimator.fit(X_train, y[train])
+            fit_time = time.perf_counter() - start
+            start = time.perf_counter()
             # A model that never predicts some class gets F1 = 0 for it;
             # saying so once per fold and model adds nothing to the table.
             warnings.simplefilter("ignore", UndefinedMetricWarning)
             scores = scorer(estimator, X_test, y[test])
-        score_time = time.perf_counter() - start
-    except Exception as exc:
-        if not is_out_of_memory(exc):
-            raise
-        return key, None, 0.0, 0.0, f"{type(exc).__name__}: {exc}"
-    correct = None
-    if keep_correct:
-        correct = np.asarray(estimator.predict(X_test)) == y[test]
-    return key, scores, fit_time, score_time, correct
+            score_time = time.perf_counter() - start
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+            return key, None, 0.0, 0.0, f"{type(exc).__name__}: {exc}", []
+        correct = None
+        if keep_correct:
+            correct = np.asarray(estimator.predict(X_test)) == y[test]
+    # each once, as plain data that a worker process can send back
+    said = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
+    return key, scores, fit_time, score_time, correct, said
+
+
+def _warn_again(said, name: str, fold: int) -> None:
+    """Warn, in the caller's process and under its filters, what a fit warned,
+    saying which model and fold it came from."""
+    for category, message in said:
+        warnings.warn(f"{name}, fold {fold}: {message}", category, stacklevel=4)
 
 
 class _Progress:
@@ -160,7 +171,8 @@ def run_fits(
     try:
         with epoch_listener(show.epoch if in_process else None):
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls())
-            for (m, f), scores, fit_time, score_time, right in results:
+            for (m, f), scores, fit_time, score_time, right, said in results:
+                _warn_again(said, names[m], f)
                 if scores is None:  # ``right`` says why
                     reason = f"{names[m]}, fold {f}: {right}"
                     raise FitsStopped(frame(), correct, (names[m], f), reason)

@@ -381,6 +381,7 @@ def _compare(args) -> int:
     with _torch_threads(args.torch_threads), warnings.catch_warnings():
         from . import compare
 
+        warnings.showwarning = _one_line_warning
         if unseen is not None:
             warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
         models = compare._check_models(names, args.seed, args.max_epochs, args.vectors)
@@ -397,6 +398,13 @@ def _compare(args) -> int:
     _print_table(result.to_string())
     _write_outputs(args, result)
     return 0
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Show a warning as the command's own line, not Python's two (the
+    second being a line of the library's source)."""
+    text = " ".join(str(message).split())
+    print(f"{PROG}: warning: {category.__name__}: {text}", file=sys.stderr, flush=True)
 
 
 def _report_incomplete(args, stopped, names: list[str]) -> int:

@@ -272,6 +272,14 @@ def compare_models(
         folds (the message names it), a model name is unknown, or a
         parameter is out of range.
 
+    Warns
+    -----
+    Warning
+        What a model warns while it is fitted or scored is warned again in
+        the calling process, under its warning filters, once per fit, with
+        its category and the model and fold in front (``"lstm, fold 2:
+        ..."``), also when the fits run in worker processes.
+
     See Also
     --------
     evaluate_holdout : The same comparison on a fixed test set, with
@@ -389,6 +397,9 @@ def evaluate_holdout(
     UserWarning
         If the test labels hold a class absent from the training labels:
         no model can predict it, and the message names it.
+    Warning
+        What a model warns while it is fitted or scored, as in
+        :func:`compare_models` (the fold is 0).
 
     See Also
     --------

@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -592,6 +593,27 @@ def test_vectors_errors_are_one_line(extra, message, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert len(err) == 1 and message in err[0], err
+
+
+def test_a_fit_s_warning_is_one_line_naming_model_and_fold(monkeypatch, capsys):
+    from test_compare import _stopped_early
+
+    import sklearn_rnn.compare
+
+    monkeypatch.setattr(
+        sklearn_rnn.compare,
+        "default_models",
+        lambda *a, **k: {"bow_logreg": _stopped_early()},
+    )
+    argv = ["compare", "--n-samples", "60", "--cv", "2", "--quiet"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # as for a user, not pytest's "error"
+        assert main([*argv, "--models", "bow_logreg"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2, err
+    for fold, line in enumerate(err):
+        prefix = f"sklearn-rnn: warning: ConvergenceWarning: bow_logreg, fold {fold}: "
+        assert line.startswith(prefix), line
 
 
 def test_running_out_of_memory_keeps_what_finished(tmp_path, monkeypatch, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 
@@ -15,6 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
 from sklearn_rnn.baselines import make_bow_pipeline
@@ -539,6 +541,38 @@ def test_other_errors_are_not_taken_for_memory():
 
     with pytest.raises(ValueError, match="not memory"):
         compare_models(X, Y, models={"b": Broken()}, cv=2, progress=False)
+
+
+def _stopped_early():
+    """A model that warns in every fit: one iteration of logistic regression."""
+    return make_bow_pipeline("logreg").set_params(classifier__max_iter=1)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_fit_s_warnings_are_warned_again_with_model_and_fold(n_jobs):
+    with pytest.warns(ConvergenceWarning) as caught:
+        compare_models(
+            X,
+            Y,
+            models={"short": _stopped_early()},
+            cv=2,
+            n_jobs=n_jobs,
+            progress=False,
+        )
+    said = sorted(str(w.message) for w in caught if w.category is ConvergenceWarning)
+    assert len(said) == 2  # once per fold, also from worker processes
+    assert said[0].startswith("short, fold 0: ") and "lbfgs" in said[0]
+    assert said[1].startswith("short, fold 1: ")
+
+
+def test_the_caller_s_filters_apply_to_what_workers_warned():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        compare_models(
+            X, Y, models={"short": _stopped_early()}, cv=2, n_jobs=2, progress=False
+        )
+    assert not [w for w in caught if w.category is ConvergenceWarning]
 
 
 def test_progress_lines_when_stderr_is_not_a_terminal(capsys):
