@@ -368,15 +368,18 @@ def refit_net(build, search, data, seed: int, max_epochs: int):
 
 
 def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **params):
-    """Make a trained skorch net follow today's training parameters.
+    """A copy of a trained skorch net that follows today's training parameters.
 
-    A warm start trains ``net`` further: its optimizer keeps its state, but
-    takes ``lr`` (``embedding_lr`` for the embedding's own parameter group,
-    the first when there are two) and ``weight_decay``; ``params`` holds
-    ``max_epochs``, ``batch_size`` and ``max_tokens`` (the batches' token
-    budget); the batch order follows ``seed``. They are set as plain
-    attributes, since skorch's ``set_params`` would re-initialise the module.
+    A warm start trains the copy further, so that a fit that fails
+    (diverges, is interrupted) leaves ``net`` as it was. Its optimizer keeps
+    its state, but takes ``lr`` (``embedding_lr`` for the embedding's own
+    parameter group, the first when there are two) and ``weight_decay``;
+    ``params`` holds ``max_epochs``, ``batch_size`` and ``max_tokens`` (the
+    batches' token budget); the batch order follows ``seed``. They are set as
+    plain attributes, since skorch's ``set_params`` would re-initialise the
+    module.
     """
+    net = copy.deepcopy(net)
     net.iterator_train__generator = np.random.default_rng(seed)
     net.iterator_train__max_tokens = params["max_tokens"]
     net.iterator_valid__max_tokens = params["max_tokens"]
@@ -391,6 +394,7 @@ def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **param
         group["weight_decay"] = weight_decay
     if len(groups) > 1:
         groups[0]["lr"] = embedding_lr
+    return net
 
 
 class FittedNetMixin:

@@ -7,7 +7,6 @@ skorch, and the network in :mod:`sklearn_rnn.nn`.
 
 from __future__ import annotations
 
-import copy
 import numbers
 import os
 
@@ -440,11 +439,8 @@ default=None
         )
         train, valid = self._split(rows, y_encoded, weights, seed)
         if continuing:
-            # Train a copy: if training fails (diverges, is interrupted),
-            # the fitted network stays as it was.
-            working = copy.deepcopy(self.net_)
-            continue_training(
-                working,
+            working = continue_training(
+                self.net_,
                 seed,
                 lr=self.lr,
                 embedding_lr=self._embedding_lr(),
