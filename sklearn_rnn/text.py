@@ -400,6 +400,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
             high = np.quantile(lengths, LENGTH_QUANTILE, method="lower")
             cap = max(LENGTH_FACTOR * int(high), MIN_LENGTH_CAP)
             max_len = min(int(lengths.max()), cap)
+            self._cap_bound = max_len < lengths.max()
         else:
             max_len = int(np.ceil(np.quantile(lengths, self.max_len)))
         self.max_len_ = max(max_len, 1)
@@ -420,6 +421,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
                 f"{LENGTH_QUANTILE * 100:g}th percentile of the training lengths "
                 f"(at least {MIN_LENGTH_CAP}); pass max_len=1.0 to keep the "
                 "longest training document, or an int."
+                if getattr(self, "_cap_bound", True)
+                else f"{self.max_len_} tokens is the longest training document "
+                "(max_len=None); pass a larger int max_len to keep more."
             ),
             stacklevel=4,
         )

@@ -86,6 +86,14 @@ def test_padder_default_unchanged_without_outliers():
     assert SequencePadder().fit([[5, 2, 7], [3]]).max_len_ == 3
 
 
+def test_padder_names_the_longest_training_document_when_the_cap_did_not_cut():
+    padder = SequencePadder().fit([[2] * 10, [3] * 20])
+    match = r"longer than 20 tokens .* 20 tokens is the longest training document"
+    with pytest.warns(TruncationWarning, match=match) as caught:
+        assert padder.transform([[2] * 30]).shape == (1, 20)
+    assert "caps the length" not in str(caught[0].message)
+
+
 def test_padder_small_sample_ignores_its_single_outlier():
     seqs = [[2] * 10] * 19 + [[2] * 10_000]
     with pytest.warns(TruncationWarning):
