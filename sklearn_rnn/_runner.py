@@ -85,9 +85,17 @@ def _fit_and_score(estimator, X, y, train, test, scorer, key, keep_correct):
 
 def _warn_again(said, name: str, fold: int) -> None:
     """Warn, in the caller's process and under its filters, what a fit warned,
-    saying which model and fold it came from."""
+    saying which model and fold it came from (also as the attributes
+    ``model``, ``fold`` and ``text`` of the warning, for a caller that
+    groups them)."""
     for category, message in said:
-        warnings.warn(f"{name}, fold {fold}: {message}", category, stacklevel=4)
+        warning = f"{name}, fold {fold}: {message}"
+        try:
+            warning = category(warning)
+            warning.model, warning.fold, warning.text = name, fold, message
+        except Exception:  # a category whose constructor wants other arguments
+            pass
+        warnings.warn(warning, category, stacklevel=4)
 
 
 class _Progress:

@@ -378,10 +378,12 @@ def _compare(args) -> int:
     common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
     common["progress"] = False if args.quiet else None
 
-    with _torch_threads(args.torch_threads), warnings.catch_warnings():
+    with (
+        _torch_threads(args.torch_threads),
+        warnings.catch_warnings(record=True) as said,
+    ):
         from . import compare
 
-        warnings.showwarning = _one_line_warning
         if unseen is not None:
             warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
         models = compare._check_models(names, args.seed, args.max_epochs, args.vectors)
@@ -394,17 +396,30 @@ def _compare(args) -> int:
                     X, y, X_test, y_test, models, **common
                 )
         except compare.IncompleteComparisonError as stopped:
+            _print_warnings(said)
             return _report_incomplete(args, stopped, list(models))
+    _print_warnings(said)
     _print_table(result.to_string())
     _write_outputs(args, result)
     return 0
 
 
-def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    """Show a warning as the command's own line, not Python's two (the
-    second being a line of the library's source)."""
-    text = " ".join(str(message).split())
-    print(f"{PROG}: warning: {category.__name__}: {text}", file=sys.stderr, flush=True)
+def _print_warnings(said) -> None:
+    """One line per warning, not Python's two (the second a line of the
+    library's source); what a model warned in several folds once, with the
+    first fold's message and how many more folds said the same."""
+    groups: dict = {}
+    for i, warning in enumerate(said):
+        model = getattr(warning.message, "model", None)
+        key = (model, warning.category) if model is not None else i
+        groups.setdefault(key, []).append(warning)
+    for warnings_alike in groups.values():
+        first = warnings_alike[0]
+        text = " ".join(str(first.message).split())
+        if len(warnings_alike) > 1:
+            text += f" (and in {len(warnings_alike) - 1} more fold(s))"
+        line = f"{PROG}: warning: {first.category.__name__}: {text}"
+        print(line, file=sys.stderr, flush=True)
 
 
 def _report_incomplete(args, stopped, names: list[str]) -> int:

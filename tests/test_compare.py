@@ -563,6 +563,9 @@ def test_a_fit_s_warnings_are_warned_again_with_model_and_fold(n_jobs):
     assert len(said) == 2  # once per fold, also from worker processes
     assert said[0].startswith("short, fold 0: ") and "lbfgs" in said[0]
     assert said[1].startswith("short, fold 1: ")
+    first = next(w.message for w in caught if w.category is ConvergenceWarning)
+    assert first.model == "short" and first.fold in (0, 1)
+    assert first.text.startswith("lbfgs failed to converge")
 
 
 def test_the_caller_s_filters_apply_to_what_workers_warned():
