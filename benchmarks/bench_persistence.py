@@ -2,8 +2,10 @@
 
 A default ``make_rnn_pipeline`` is fitted on TREC-6 (5,452 questions; two
 epochs are enough to measure sizes), once learning its embedding and once
-with GloVe 6B 50d vectors. Each is saved with ``pickle``, with
-``skops.io.dump`` (an uncompressed zip, skops' default) and with
+with GloVe 6B 50d vectors (given as the path, and as a loaded
+:class:`~sklearn_rnn.WordVectors` object of all words or of the first
+100,000, which is then saved as a parameter). Each is saved with
+``pickle``, with ``skops.io.dump`` (an uncompressed zip, skops' default) and with
 :func:`sklearn_rnn.persistence.dump` (the same, deflated); then each step of
 the pipeline is saved alone with skops, and the skops file is split into its
 JSON schema (every Python object but arrays) and its numpy arrays (the
@@ -26,7 +28,7 @@ import skops.io
 import torch
 from _shared import SHARED_DATA, load_or_exit
 
-from sklearn_rnn import make_rnn_pipeline
+from sklearn_rnn import load_word_vectors, make_rnn_pipeline
 from sklearn_rnn.persistence import TRUSTED_TYPES, dump, load
 
 
@@ -111,6 +113,14 @@ def main() -> None:
         f'make_rnn_pipeline(vectors="{glove.name}"), TREC-6 train',
         make_rnn_pipeline(vectors=str(glove), **params).fit(texts, labels),
     )
+    # the loaded object is a parameter, so it is saved with the pipeline
+    for max_words in (None, 100_000):
+        vectors = load_word_vectors(glove, max_words=max_words)
+        report(
+            f"make_rnn_pipeline(vectors=load_word_vectors(..., "
+            f"max_words={max_words})), TREC-6 train",
+            make_rnn_pipeline(vectors=vectors, **params).fit(texts, labels),
+        )
 
 
 if __name__ == "__main__":

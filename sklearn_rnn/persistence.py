@@ -121,7 +121,7 @@ def dump(estimator, path: str | os.PathLike) -> None:
     The file is a zip archive that :func:`load` reads without running code
     from it, deflated: a default :func:`~sklearn_rnn.make_rnn_pipeline`
     fitted on TREC-6 takes 13.8 MB instead of skops' uncompressed 16.0 MB,
-    one with GloVe vectors 44.8 MB instead of 56.0 MB (see :ref:`persistence`).
+    one with GloVe vectors 44.8 MB instead of 54.4 MB (see :ref:`persistence`).
 
     Parameters
     ----------

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._strings import pack_strings, unpack_strings
+
 __all__ = ["WordVectors", "load_word_vectors"]
 
 #: Text parsed together (characters); bounds the memory used while reading.
@@ -124,12 +126,20 @@ class WordVectors:
         return self
 
     def __getstate__(self) -> dict:
-        return {"words": self._words, "vectors": self._vectors, "source": self.source}
+        # the words as two arrays: as a tuple, skops would write 400,000
+        # JSON objects (175 MB for GloVe 6B 50d, 4.6 s to load)
+        data, ends = pack_strings(self._words)
+        return {
+            "word_bytes": data,
+            "word_ends": ends,
+            "vectors": self._vectors,
+            "source": self.source,
+        }
 
     def __setstate__(self, state: dict) -> None:
         vectors = np.array(state["vectors"], dtype=np.float32)
         vectors.setflags(write=False)
-        self._words = tuple(state["words"])
+        self._words = tuple(unpack_strings(state["word_bytes"], state["word_ends"]))
         self._vectors = vectors
         self.source = state["source"]
         self._index = None

@@ -155,6 +155,24 @@ def test_word_vectors_object():
         WordVectors(["a", "b"], [[1.0], [np.nan]])
 
 
+def test_words_are_saved_as_arrays_and_come_back_whole(tmp_path):
+    skops_io = pytest.importorskip("skops.io")
+    from sklearn_rnn.persistence import TRUSTED_TYPES
+
+    words = ["the", "naïve", "日本", "", "the", "a b"]  # odd ones, a duplicate
+    wv = WordVectors(words, np.arange(12.0).reshape(6, 2), source="here")
+    state = wv.__getstate__()
+    assert all(isinstance(v, (np.ndarray, str)) for v in state.values())
+    skops_io.dump(wv, tmp_path / "wv.skops")
+    for again in (
+        pickle.loads(pickle.dumps(wv)),
+        skops_io.load(tmp_path / "wv.skops", trusted=TRUSTED_TYPES),
+    ):
+        assert again.words == tuple(words) and again.source == "here"
+        np.testing.assert_array_equal(again.vectors, wv.vectors)
+        assert again.index["the"] == 0
+
+
 def test_reading_keeps_only_what_is_asked(tmp_path, monkeypatch):
     """Memory follows the kept words and the chunk size, not the file."""
     monkeypatch.setattr(vectors_module, "_CHUNK_CHARS", 1 << 16)
