@@ -25,7 +25,7 @@ from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils.parallel import Parallel, delayed
 from tqdm import tqdm
 
-__all__ = ["FitsStopped", "run_fits", "is_out_of_memory"]
+__all__ = ["FitsStopped", "run_fits", "is_out_of_memory", "fit_warning_lines"]
 
 
 class FitsStopped(Exception):
@@ -96,6 +96,24 @@ def _warn_again(said, name: str, fold: int) -> None:
         except Exception:  # a category whose constructor wants other arguments
             pass
         warnings.warn(warning, category, stacklevel=4)
+
+
+def fit_warning_lines(said) -> list[str]:
+    """Recorded warnings (``warnings.catch_warnings(record=True)``) as one
+    line each, those of one model and category in one line: the first
+    fold's message and how many more folds warned the same way."""
+    groups: dict = {}
+    for i, warning in enumerate(said):
+        model = getattr(warning.message, "model", None)
+        key = (model, warning.category) if model is not None else i
+        groups.setdefault(key, []).append(warning)
+    lines = []
+    for alike in groups.values():
+        text = " ".join(str(alike[0].message).split())
+        if len(alike) > 1:
+            text += f" (and in {len(alike) - 1} more fold(s))"
+        lines.append(f"{alike[0].category.__name__}: {text}")
+    return lines
 
 
 class _Progress:

@@ -405,21 +405,12 @@ def _compare(args) -> int:
 
 
 def _print_warnings(said) -> None:
-    """One line per warning, not Python's two (the second a line of the
-    library's source); what a model warned in several folds once, with the
-    first fold's message and how many more folds said the same."""
-    groups: dict = {}
-    for i, warning in enumerate(said):
-        model = getattr(warning.message, "model", None)
-        key = (model, warning.category) if model is not None else i
-        groups.setdefault(key, []).append(warning)
-    for warnings_alike in groups.values():
-        first = warnings_alike[0]
-        text = " ".join(str(first.message).split())
-        if len(warnings_alike) > 1:
-            text += f" (and in {len(warnings_alike) - 1} more fold(s))"
-        line = f"{PROG}: warning: {first.category.__name__}: {text}"
-        print(line, file=sys.stderr, flush=True)
+    """One line per warning (or per model and kind, see ``fit_warning_lines``),
+    not Python's two, the second being a line of the library's source."""
+    from ._runner import fit_warning_lines
+
+    for line in fit_warning_lines(said):
+        print(f"{PROG}: warning: {line}", file=sys.stderr, flush=True)
 
 
 def _report_incomplete(args, stopped, names: list[str]) -> int:
