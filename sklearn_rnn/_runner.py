@@ -79,20 +79,23 @@ def _fit_and_score(estimator, X, y, train, test, scorer, key, keep_correct):
         if keep_correct:
             correct = np.asarray(estimator.predict(X_test)) == y[test]
     # each once, as plain data that a worker process can send back
-    said = list(dict.fromkeys((w.category, str(w.message)) for w in caught))
-    return key, scores, fit_time, score_time, correct, said
+    said = dict.fromkeys(
+        (w.category, str(w.message), f"{w.filename}:{w.lineno}") for w in caught
+    )
+    return key, scores, fit_time, score_time, correct, list(said)
 
 
 def _warn_again(said, name: str, fold: int) -> None:
     """Warn, in the caller's process and under its filters, what a fit warned,
     saying which model and fold it came from (also as the attributes
-    ``model``, ``fold`` and ``text`` of the warning, for a caller that
-    groups them)."""
-    for category, message in said:
+    ``model``, ``fold``, ``text`` and ``origin``, the file and line that
+    warned, for a caller that groups them)."""
+    for category, message, origin in said:
         warning = f"{name}, fold {fold}: {message}"
         try:
             warning = category(warning)
-            warning.model, warning.fold, warning.text = name, fold, message
+            warning.model, warning.fold = name, fold
+            warning.text, warning.origin = message, origin
         except Exception:  # a category whose constructor wants other arguments
             pass
         warnings.warn(warning, category, stacklevel=4)
@@ -100,12 +103,13 @@ def _warn_again(said, name: str, fold: int) -> None:
 
 def fit_warning_lines(said) -> list[str]:
     """Recorded warnings (``warnings.catch_warnings(record=True)``) as one
-    line each, those of one model and category in one line: the first
-    fold's message and how many more folds warned the same way."""
+    line each; those that one model's folds raised at the same place, one
+    line: the first fold's message and how many more folds warned there."""
     groups: dict = {}
     for i, warning in enumerate(said):
         model = getattr(warning.message, "model", None)
-        key = (model, warning.category) if model is not None else i
+        origin = getattr(warning.message, "origin", None)
+        key = (model, warning.category, origin) if model is not None else i
         groups.setdefault(key, []).append(warning)
     lines = []
     for alike in groups.values():

@@ -568,6 +568,23 @@ def test_a_fit_s_warnings_are_warned_again_with_model_and_fold(n_jobs):
     assert first.text.startswith("lbfgs failed to converge")
 
 
+def test_warning_lines_group_one_model_s_folds_by_where_they_warned():
+    from sklearn_rnn._runner import _warn_again, fit_warning_lines
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fold in range(3):
+            said = [(UserWarning, f"cut {fold} documents", "text.py:10")]
+            said.append((UserWarning, "low coverage", "vectors.py:20"))
+            _warn_again(said, "lstm", fold)
+        warnings.warn("no model", RuntimeWarning, stacklevel=1)
+    assert fit_warning_lines(caught) == [
+        "UserWarning: lstm, fold 0: cut 0 documents (and in 2 more fold(s))",
+        "UserWarning: lstm, fold 0: low coverage (and in 2 more fold(s))",
+        "RuntimeWarning: no model",
+    ]
+
+
 def test_the_caller_s_filters_apply_to_what_workers_warned():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
