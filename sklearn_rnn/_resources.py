@@ -2,7 +2,8 @@
 
 :class:`EarlyStoppingPastChance` keeps the best weights in an anonymous
 temporary file (:class:`BestWeights`) instead of a second copy in memory,
-and prints the row of the epoch it stops at; :class:`EpochProgressBar`
+and prints the row of the epoch it stops at; :func:`restored_on_failure`
+keeps the network a warm start goes back to on disk as well; :class:`EpochProgressBar`
 shows a bar within an epoch that lasts, and :func:`epoch_listener` hears
 of every epoch's end (a comparison shows it); :func:`warn_large_embedding` warns
 when the embedding alone is large; :func:`flushing_denormals` keeps the
@@ -12,6 +13,7 @@ without fragmenting the heap.
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -26,6 +28,7 @@ from .nn import PretrainedEmbedding
 
 __all__ = [
     "BestWeights",
+    "restored_on_failure",
     "ReportEpoch",
     "epoch_listener",
     "EarlyStoppingPastChance",
@@ -105,6 +108,25 @@ class BestWeights:
 
     def __getstate__(self):
         return {"_file": None}  # an open file is not pickled
+
+
+@contextmanager
+def restored_on_failure(owner, name: str):
+    """Put ``owner.<name>`` back as it was if the block raises.
+
+    The object is pickled into an anonymous temporary file first (pickle
+    streams the arrays of a network stored as plain data, so memory does
+    not grow, where a ``copy.deepcopy`` would double a large model) and
+    read back only on failure; the file is deleted in any case.
+    """
+    with tempfile.TemporaryFile(prefix="sklearn_rnn_backup_") as file:
+        pickle.dump(getattr(owner, name), file, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            yield
+        except BaseException:
+            file.seek(0)
+            setattr(owner, name, pickle.load(file))
+            raise
 
 
 class EpochProgressBar(ProgressBar):

@@ -19,6 +19,7 @@ from contextlib import ExitStack
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
@@ -49,6 +50,7 @@ __all__ = [
     "class_weights",
     "training_callbacks",
     "chance_accuracy",
+    "draw_seed",
     "train_net",
     "refit_net",
     "WeightedNetClassifier",
@@ -245,6 +247,11 @@ def early_stopping_split(
     return subset(train_idx), subset(valid_idx)
 
 
+def draw_seed(random_state) -> int:
+    """The one integer seed of a fit, drawn from ``random_state``."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
 def train_net(build, train, valid, seed: int, *, embedding_advice: str | None = None):
     """Build (or take) a skorch net and train it, seeded, on ``train``.
 
@@ -368,18 +375,15 @@ def refit_net(build, search, data, seed: int, max_epochs: int):
 
 
 def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **params):
-    """A copy of a trained skorch net that follows today's training parameters.
+    """Make a trained skorch net follow today's training parameters.
 
-    A warm start trains the copy further, so that a fit that fails
-    (diverges, is interrupted) leaves ``net`` as it was. Its optimizer keeps
-    its state, but takes ``lr`` (``embedding_lr`` for the embedding's own
-    parameter group, the first when there are two) and ``weight_decay``;
-    ``params`` holds ``max_epochs``, ``batch_size`` and ``max_tokens`` (the
-    batches' token budget); the batch order follows ``seed``. They are set as
-    plain attributes, since skorch's ``set_params`` would re-initialise the
-    module.
+    A warm start trains ``net`` further: its optimizer keeps its state, but
+    takes ``lr`` (``embedding_lr`` for the embedding's own parameter group,
+    the first when there are two) and ``weight_decay``; ``params`` holds
+    ``max_epochs``, ``batch_size`` and ``max_tokens`` (the batches' token
+    budget); the batch order follows ``seed``. They are set as plain
+    attributes, since skorch's ``set_params`` would re-initialise the module.
     """
-    net = copy.deepcopy(net)
     net.iterator_train__generator = np.random.default_rng(seed)
     net.iterator_train__max_tokens = params["max_tokens"]
     net.iterator_valid__max_tokens = params["max_tokens"]
@@ -394,7 +398,6 @@ def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **param
         group["weight_decay"] = weight_decay
     if len(groups) > 1:
         groups[0]["lr"] = embedding_lr
-    return net
 
 
 class FittedNetMixin:

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import numbers
 import os
+from contextlib import nullcontext
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, embedding_learning_rate, plan_rows
-from ._resources import SHRINK_VOCABULARY, forward_all
+from ._resources import SHRINK_VOCABULARY, forward_all, restored_on_failure
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
     NETWORK_CONSTRAINTS,
@@ -33,6 +33,7 @@ from ._training import (
     check_device,
     class_weights,
     continue_training,
+    draw_seed,
     early_stopping_split,
     get_optimizer,
     refit_net,
@@ -152,9 +153,8 @@ default="adam"
         loss over all training documents); if not, it trains on, one epoch
         at a time up to ``max_epochs``, and when it still falls short the
         early-stopped network is kept, with a warning. Refitting doubles the
-        training time; on validation splits of TREC-6 it gained 1 point of
-        accuracy (``benchmarks/tune_defaults.py``). Not done when
-        ``warm_start`` continues training.
+        training time; the user guide on training says what it gains and
+        costs. Not done when ``warm_start`` continues training.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
     bucketing : bool, default=True
@@ -166,9 +166,8 @@ default="adam"
         shape stay those of the first fit). Token ids must keep their
         meaning: in a Pipeline the indexer needs ``warm_start=True`` too
         (:func:`make_rnn_pipeline` sets it); ids renumbered by a vocabulary
-        learned anew are refused. Training goes on in a copy of the
-        network, so a fit that fails (diverges, is interrupted) leaves the
-        fitted one as it was.
+        learned anew are refused. A fit that fails (diverges, is
+        interrupted) leaves the fitted network as it was.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
     random_state : int, RandomState instance or None, default=None
@@ -434,31 +433,32 @@ default=None
             self.vectors_coverage_ = self._rows.coverage
             self._numbering = numbering_fingerprint(seqs)
         rows = cap_to_budget(self._rows.to_rows(seqs), self.max_batch_tokens, self)
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        seed = draw_seed(self.random_state)
         train, valid = self._split(rows, y_encoded, weights, seed)
-        if continuing:
-            working = continue_training(
-                self.net_,
-                seed,
-                lr=self.lr,
-                embedding_lr=self._embedding_lr(),
-                weight_decay=self.weight_decay,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                max_tokens=self.max_batch_tokens,
-            )
         chance = None if valid is None else chance_accuracy(valid.y)
 
         def build(epochs=None):
             if continuing:
-                return working
+                return self.net_
             return self._build_net(
                 self._rows, y_encoded, seed, epochs=epochs, chance=chance
             )
 
-        net = train_net(build, train, valid, seed, embedding_advice=SHRINK_VOCABULARY)
+        with restored_on_failure(self, "net_") if continuing else nullcontext():
+            if continuing:
+                continue_training(
+                    self.net_,
+                    seed,
+                    lr=self.lr,
+                    embedding_lr=self._embedding_lr(),
+                    weight_decay=self.weight_decay,
+                    max_epochs=self.max_epochs,
+                    batch_size=self.batch_size,
+                    max_tokens=self.max_batch_tokens,
+                )
+            net = train_net(
+                build, train, valid, seed, embedding_advice=SHRINK_VOCABULARY
+            )
         if valid is None or continuing or not self.refit:
             self._set_net(net)
         else:

@@ -32,6 +32,7 @@ from ._tbptt import train_tbptt_epoch
 from ._training import (
     NETWORK_CONSTRAINTS,
     check_device,
+    draw_seed,
     get_optimizer,
 )
 from ._validation import check_documents, check_has_tokens
@@ -239,9 +240,7 @@ default="adam"
         texts = check_documents(X)
         check_has_tokens([len(text) for text in texts], "texts")
         check_device(self.device)
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        seed = draw_seed(self.random_state)
         rng = np.random.default_rng(seed)
         valid_texts = None
         if self.early_stopping:

@@ -22,7 +22,6 @@ import numpy as np
 import torch
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -53,6 +52,7 @@ from ._training import (
     PlainNet,
     ValidAccuracy,
     check_device,
+    draw_seed,
     early_stopping_split,
     get_optimizer,
     train_net,
@@ -416,9 +416,7 @@ default=None
         features = self._features(sentences, self._rows.to_rows(word_ids))
         if not self.char_features:
             self.char_indexer_ = None
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        seed = draw_seed(self.random_state)
         features = split_to_budget(features, self.max_batch_tokens, self)[0]
         tag_ids = split_long(tag_ids, self.max_batch_tokens)[0]
         train, valid = self._split(features, tag_ids, seed)
