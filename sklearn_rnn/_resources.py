@@ -2,8 +2,9 @@
 
 :class:`EarlyStoppingPastChance` keeps the best weights in an anonymous
 temporary file (:class:`BestWeights`) instead of a second copy in memory,
-and prints the row of the epoch it stops at; :func:`restored_on_failure`
-keeps the network a warm start goes back to on disk as well; :class:`EpochProgressBar`
+and prints the row of the epoch it stops at; :class:`ParkedWeights` and
+:func:`restored_on_failure` keep on disk the network a refit or a warm
+start may go back to; :class:`EpochProgressBar`
 shows a bar within an epoch that lasts, and :func:`epoch_listener` hears
 of every epoch's end (a comparison shows it); :func:`warn_large_embedding` warns
 when the embedding alone is large; :func:`flushing_denormals` keeps the
@@ -28,6 +29,7 @@ from .nn import PretrainedEmbedding
 
 __all__ = [
     "BestWeights",
+    "ParkedWeights",
     "restored_on_failure",
     "ReportEpoch",
     "epoch_listener",
@@ -108,6 +110,38 @@ class BestWeights:
 
     def __getstate__(self):
         return {"_file": None}  # an open file is not pickled
+
+
+class ParkedWeights:
+    """A net's weights and optimizer state moved to disk, their memory freed.
+
+    While a refit trains a second network, the early-stopped one need not
+    stay in memory: its tensors go to an anonymous temporary file and are
+    replaced by empty ones (the same parameter objects, so the optimizer
+    still refers to them), and :meth:`restore` puts them back if that
+    network is the one kept. :meth:`close` deletes the file.
+    """
+
+    def __init__(self, net):
+        self._file = tempfile.TemporaryFile(prefix="sklearn_rnn_parked_")
+        state = {"module": net.module_.state_dict(), "optimizer": None}
+        state["optimizer"] = net.optimizer_.state_dict()
+        torch.save(state, self._file)
+        net.module_.zero_grad(set_to_none=True)
+        for tensor in net.module_.state_dict(keep_vars=True).values():
+            tensor.data = torch.empty(0, dtype=tensor.dtype, device=tensor.device)
+        net.optimizer_.state.clear()
+
+    def restore(self, net) -> None:
+        """Put the weights and the optimizer state back into ``net``."""
+        self._file.seek(0)
+        state = torch.load(self._file, map_location=net.device, weights_only=True)
+        for name, tensor in net.module_.state_dict(keep_vars=True).items():
+            tensor.data = state["module"][name]
+        net.optimizer_.load_state_dict(state["optimizer"])
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._training import check_finite_loss
+from ._guards import check_finite_loss
 
 __all__ = ["train_tbptt_epoch"]
 

@@ -3,15 +3,14 @@
 Optimizer names, the validation-accuracy callback and the standard callback
 list (gradient clipping, a progress bar when verbose, early stopping with
 the best weights restored from disk, the user's own callbacks), the seeded
-training and the refit on all the data, and the checks of the device and of
-the loss, so each estimator states only what is its own. The character
-generator's own loop is in ``_tbptt.py``.
+training and the refit on all the data, so each estimator states only what
+is its own. The checks of the device and of the loss are in ``_guards.py``,
+the character generator's own loop in ``_tbptt.py``.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 import warnings
 from contextlib import ExitStack
@@ -30,9 +29,11 @@ from skorch.utils import to_tensor
 from torch.nn import functional as F
 
 from ._data import IGNORE_INDEX, SequenceDataset
+from ._guards import StopOnNonFiniteLoss
 from ._resources import (
     EarlyStoppingPastChance,
     EpochProgressBar,
+    ParkedWeights,
     ReportEpoch,
     flushing_denormals,
     forward_all,
@@ -59,9 +60,6 @@ __all__ = [
     "early_stopping_split",
     "FittedNetMixin",
     "continue_training",
-    "check_device",
-    "check_finite_loss",
-    "StopOnNonFiniteLoss",
 ]
 
 OPTIMIZERS = {
@@ -352,26 +350,31 @@ def refit_net(build, search, data, seed: int, max_epochs: int):
     """
     epochs = best_epoch(search)
     target = mean_loss(search, data)
-    search.module_.zero_grad(set_to_none=True)  # no second set of gradients
-    net = train_net(lambda: build(epochs), data, None, seed)
-    loss = mean_loss(net, data)
-    while loss > target:
-        if len(net.history) >= max_epochs:
-            warnings.warn(
-                f"The network retrained on all the training data reached a "
-                f"mean loss of {loss:.4g} after {len(net.history)} epochs, "
-                f"above the {target:.4g} of the early-stopped network (best "
-                f"epoch {epochs}); the early-stopped network is kept. Raise "
-                "max_epochs, or pass refit=False to skip the refit.",
-                RefitWarning,
-                stacklevel=3,
-            )
-            return search
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed + len(net.history))
-            net.partial_fit(data, None, epochs=1)
+    parked = ParkedWeights(search)  # one network in memory, not two
+    try:
+        net = train_net(lambda: build(epochs), data, None, seed)
         loss = mean_loss(net, data)
-    return net
+        while loss > target:
+            if len(net.history) >= max_epochs:
+                warnings.warn(
+                    f"The network retrained on all the training data reached a "
+                    f"mean loss of {loss:.4g} after {len(net.history)} epochs, "
+                    f"above the {target:.4g} of the early-stopped network (best "
+                    f"epoch {epochs}); the early-stopped network is kept. Raise "
+                    "max_epochs, or pass refit=False to skip the refit.",
+                    RefitWarning,
+                    stacklevel=3,
+                )
+                del net  # before the early-stopped weights come back
+                parked.restore(search)
+                return search
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed + len(net.history))
+                net.partial_fit(data, None, epochs=1)
+            loss = mean_loss(net, data)
+        return net
+    finally:
+        parked.close()
 
 
 def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **params):
@@ -433,69 +436,3 @@ class FittedNetMixin:
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
         print_by_name(self.callbacks)
-
-
-# -- devices and divergence ---------------------------------------------------------
-def check_device(device) -> None:
-    """Raise a one-line ``ValueError`` unless torch can use ``device`` here.
-
-    Without it, ``device="cuda"`` on a CPU-only PyTorch fails deep in torch
-    with a bare ``AssertionError`` once the network is built.
-    """
-    name = str(device)
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={name!r} is not a torch device ({exc}); use e.g. 'cpu' or 'cuda'."
-        ) from None
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            reason = (
-                f"this PyTorch build ({torch.__version__}) is CPU-only; install "
-                "a CUDA build of PyTorch or"
-                if torch.version.cuda is None
-                else f"this PyTorch build (CUDA {torch.version.cuda}) finds no "
-                "GPU (check the driver and CUDA_VISIBLE_DEVICES), so"
-            )
-            raise ValueError(
-                f"device={name!r}: CUDA is not available: {reason} pass device='cpu'."
-            )
-        count = torch.cuda.device_count()
-        if parsed.index is not None and parsed.index >= count:
-            raise ValueError(
-                f"device={name!r}: there are only {count} CUDA device(s), "
-                f"numbered 0 to {count - 1}."
-            )
-    elif parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(
-            f"device={name!r}: Apple's MPS backend is not available in this "
-            "PyTorch build or on this machine; pass device='cpu'."
-        )
-
-
-def check_finite_loss(loss: float, epoch: int | None, batch: int, lr) -> None:
-    """Raise a one-line ``ValueError`` when a training loss is NaN or infinite.
-
-    Training on would only spread NaN through the weights, and the fitted
-    model would predict the first class for everything.
-    """
-    if math.isfinite(loss):
-        return
-    where = f"epoch {epoch}, batch {batch}" if epoch is not None else f"batch {batch}"
-    raise ValueError(
-        f"The training loss is {loss} at {where}: training diverged. Lower lr "
-        f"(lr={lr}), clip the gradients (clip_grad_norm, e.g. 1.0), or use an "
-        "adaptive optimizer (optimizer='adam')."
-    )
-
-
-class StopOnNonFiniteLoss(Callback):
-    """Stop a skorch fit with :func:`check_finite_loss`'s error at the first
-    training batch whose loss is not finite."""
-
-    def on_batch_end(self, net, training=None, **kwargs):
-        if training:  # skorch has recorded this batch's loss
-            batches = net.history[-1, "batches"]
-            loss = batches[-1]["train_loss"]
-            check_finite_loss(loss, len(net.history), len(batches), net.lr)

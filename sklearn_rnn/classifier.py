@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, embedding_learning_rate, plan_rows
+from ._guards import check_device
 from ._resources import SHRINK_VOCABULARY, forward_all, restored_on_failure
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
@@ -30,7 +31,6 @@ from ._training import (
     ValidAccuracy,
     WeightedNetClassifier,
     chance_accuracy,
-    check_device,
     class_weights,
     continue_training,
     draw_seed,

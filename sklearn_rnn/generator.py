@@ -27,11 +27,11 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from ._data import lay_out_streams, split_into_streams
+from ._guards import check_device
 from ._resources import BestWeights
 from ._tbptt import train_tbptt_epoch
 from ._training import (
     NETWORK_CONSTRAINTS,
-    check_device,
     draw_seed,
     get_optimizer,
 )

@@ -93,7 +93,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "skorch.callbacks.scoring.PassthroughScoring",
     "skorch.callbacks.regularization.GradientNormClipping",
     "sklearn_rnn._training.ValidAccuracy",
-    "sklearn_rnn._training.StopOnNonFiniteLoss",
+    "sklearn_rnn._guards.StopOnNonFiniteLoss",
     "sklearn_rnn._resources.ReportEpoch",
     "sklearn_rnn._resources.EarlyStoppingPastChance",
     "sklearn_rnn._resources.BestWeights",

@@ -35,6 +35,7 @@ from ._data import (
     split_to_budget,
 )
 from ._embedding import plan_rows
+from ._guards import check_device
 from ._resources import SHRINK_TAGGER_VOCABULARY
 from ._tagging import (
     TaggerMixin,
@@ -51,7 +52,6 @@ from ._training import (
     FittedNetMixin,
     PlainNet,
     ValidAccuracy,
-    check_device,
     draw_seed,
     early_stopping_split,
     get_optimizer,

@@ -251,6 +251,28 @@ def test_refit_that_falls_short_keeps_the_early_stopped_network(monkeypatch):
     assert "valid_acc" in clf.history_[-1]
     kept = RNNClassifier(**params, refit=False).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), kept.predict_proba(X))
+    # the optimizer's state came back from disk too (warm_start goes on from it)
+    ours, theirs = (c.net_.optimizer_.state_dict()["state"] for c in (clf, kept))
+    assert ours.keys() == theirs.keys()
+    for key in ours:
+        for name, value in ours[key].items():
+            torch.testing.assert_close(value, theirs[key][name])
+
+
+def test_parked_weights_free_the_memory_and_come_back():
+    from sklearn_rnn._resources import ParkedWeights
+
+    X, y = ragged(40)
+    net = RNNClassifier(**TINY).fit(X, y).net_
+    before = {k: v.clone() for k, v in net.module_.state_dict().items()}
+    parked = ParkedWeights(net)
+    assert all(v.numel() == 0 for v in net.module_.state_dict().values())
+    assert not net.optimizer_.state
+    parked.restore(net)
+    parked.close()
+    for name, value in net.module_.state_dict().items():
+        torch.testing.assert_close(value, before[name], rtol=0, atol=0)
+    assert net.optimizer_.state
 
 
 def test_class_weight_and_optimizer_and_callbacks():

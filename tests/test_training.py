@@ -6,7 +6,7 @@ import torch
 from helpers import LABELS, TEXTS, TINY
 
 from sklearn_rnn import CharRNNGenerator, RNNTagger, make_rnn_pipeline
-from sklearn_rnn._training import check_device
+from sklearn_rnn._guards import check_device
 
 torch.set_num_threads(1)
 
