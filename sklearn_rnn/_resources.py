@@ -14,6 +14,7 @@ without fragmenting the heap.
 
 from __future__ import annotations
 
+import copy
 import pickle
 import tempfile
 import warnings
@@ -151,15 +152,24 @@ def restored_on_failure(owner, name: str):
     The object is pickled into an anonymous temporary file first (pickle
     streams the arrays of a network stored as plain data, so memory does
     not grow, where a ``copy.deepcopy`` would double a large model) and
-    read back only on failure; the file is deleted in any case.
+    read back only on failure; the file is deleted in any case. An object
+    that pickle refuses (a user's callback holding a lambda) is copied in
+    memory instead.
     """
+    original = getattr(owner, name)
     with tempfile.TemporaryFile(prefix="sklearn_rnn_backup_") as file:
-        pickle.dump(getattr(owner, name), file, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            pickle.dump(original, file, protocol=pickle.HIGHEST_PROTOCOL)
+            copied = None
+        except (pickle.PicklingError, AttributeError, TypeError):
+            copied = copy.deepcopy(original)
         try:
             yield
         except BaseException:
-            file.seek(0)
-            setattr(owner, name, pickle.load(file))
+            if copied is None:
+                file.seek(0)
+                copied = pickle.load(file)
+            setattr(owner, name, copied)
             raise
 
 

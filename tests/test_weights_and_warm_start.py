@@ -8,6 +8,7 @@ import sklearn
 from helpers import LABELS, TEXTS, TINY
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from skorch.callbacks import EpochScoring
 
 from sklearn_rnn import (
     RNNClassifier,
@@ -91,6 +92,21 @@ def test_a_warm_start_that_diverges_keeps_the_fitted_network():
     # and it trains on from there once the rate is sane again
     clf.set_params(lr=0.1).fit(X, LABELS)
     assert clf.n_epochs_ == 2 * epochs
+
+
+def test_a_warm_start_with_an_unpicklable_callback_still_goes_back():
+    X = VocabularyIndexer().fit_transform(TEXTS)
+    scoring = EpochScoring(lambda net, X, y: 0.5, name="half", on_train=True)
+    clf = RNNClassifier(
+        **dict(TINY, warm_start=True, optimizer="sgd", lr=0.1), callbacks=[scoring]
+    ).fit(X, LABELS)
+    clf.fit(X, LABELS)  # it trains on
+    assert clf.n_epochs_ == 4 and clf.history_[-1, "half"] == 0.5
+    proba = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="training diverged"):
+        clf.set_params(lr=1e38).fit(X, LABELS)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    assert clf.n_epochs_ == 4
 
 
 def test_a_warm_start_refuses_renumbered_ids_in_a_pipeline():
