@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from ._tokenize import numbered_by_frequency
 from ._validation import id_table_size, max_token_id
 from .nn import PretrainedEmbedding
 from .vectors import WordVectors
@@ -91,14 +92,9 @@ def plan_embedding(vectors: WordVectors, sequences: list[np.ndarray]) -> Embeddi
             "make_rnn_pipeline(vectors=...) builds it; check also the case "
             "(GloVe is lower-cased) and the tokenization."
         )
-    used = seen[seen >= VECTOR_ID_OFFSET]
-    if (
-        used.size > 2
-        and used[-1] - used[0] + 1 == used.size
-        and np.all(np.diff(counts[used]) <= 0)
-    ):
-        # every id from 2 up occurs, most frequent first: the ids of an
-        # indexer that learned its vocabulary without these vectors
+    if numbered_by_frequency(counts):
+        # the ids of an indexer that learned its vocabulary without these
+        # vectors: the usual slip of giving the vectors to the classifier only
         raise ValueError(
             "The token ids look like those of a VocabularyIndexer without "
             "vectors (every id from 2 up, most frequent first), so they are "
