@@ -19,6 +19,8 @@ from collections import deque
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
 
+from ._data import lengths_of
+
 __all__ = [
     "quiet_hmmlearn",
     "SmoothedCategoricalHMM",
@@ -275,7 +277,7 @@ def forward_log_likelihood(
     running are a prefix of that order. Ids ``>= n_features`` are read as
     ``<unk>`` (1); an empty sequence has log-likelihood 0.
     """
-    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    lengths = lengths_of(seqs)
     n_docs, n_classes = len(seqs), len(models)
     loglik = np.zeros((n_docs, n_classes))
     if not lengths.any():

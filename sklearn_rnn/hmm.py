@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import SoftmaxPredictMixin
-from ._data import split_by_lengths
+from ._data import lengths_of, split_by_lengths
 from ._hmm import (
     ListHistoriesMixin,
     fit_class_hmm,
@@ -227,7 +227,7 @@ class HMMClassifier(
             )
         encoder = LabelEncoder().fit(y_arr)
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
-        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+        lengths = lengths_of(seqs)
         check_has_tokens(lengths, "documents")
         # per class: emission probabilities, EM statistics and their logs
         per_id = 4 * 8 * max(self.n_states, 1) * len(classes)
