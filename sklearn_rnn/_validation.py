@@ -370,8 +370,11 @@ def check_labels(y, n_samples: int) -> np.ndarray:
     return y_arr
 
 
-def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
-    """Non-negative finite weights, one per document, scaled to a mean of one.
+def check_sample_weight(
+    sample_weight, n_samples: int, *, mean_one: bool = True
+) -> np.ndarray | None:
+    """Non-negative finite weights, one per document; with ``mean_one``,
+    scaled to a mean of one (``float32``), else as given (``float64``).
 
     None stays None. The checks and messages are scikit-learn's.
     """
@@ -384,7 +387,7 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
     weights = _check_sample_weight(
         sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
     )
-    return (weights / weights.mean()).astype(np.float32)
+    return (weights / weights.mean()).astype(np.float32) if mean_one else weights
 
 
 def encode_known_labels(y: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import lengths_of, split_by_lengths
@@ -37,6 +37,7 @@ from ._tagging import TaggerMixin, check_sentences, check_tag_sequences
 from ._validation import (
     check_has_tokens,
     check_labels,
+    check_sample_weight,
     check_sequences,
     id_table_size,
 )
@@ -220,11 +221,8 @@ class HMMClassifier(
         """
         seqs = check_sequences(X, strip_pad=True)
         y_arr = check_labels(y, len(seqs))
-        weights = None
-        if sample_weight is not None:
-            weights = _check_sample_weight(
-                sample_weight, seqs, ensure_non_negative=True
-            )
+        # as given: a weight counts documents, as EM's counts do
+        weights = check_sample_weight(sample_weight, len(seqs), mean_one=False)
         encoder = LabelEncoder().fit(y_arr)
         classes, y_encoded = encoder.classes_, encoder.transform(y_arr)
         lengths = lengths_of(seqs)
