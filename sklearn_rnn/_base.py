@@ -15,6 +15,13 @@ class SoftmaxPredictMixin:
     ``classes_``.
     """
 
+    def _decision_scores(self, X) -> np.ndarray:
+        """``_class_scores`` in scikit-learn's ``decision_function`` shape:
+        for two classes one value per document, the score of ``classes_[1]``
+        minus that of ``classes_[0]`` (positive means ``classes_[1]``)."""
+        scores = self._class_scores(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities.
 

@@ -494,8 +494,7 @@ default=None
             the logit of ``classes_[1]`` minus that of ``classes_[0]``
             (positive means ``classes_[1]``), so ``scoring="roc_auc"`` works.
         """
-        logits = self._class_scores(X)
-        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+        return self._decision_scores(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

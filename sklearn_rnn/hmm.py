@@ -302,8 +302,7 @@ class HMMClassifier(
             ``classes_[1]``), so ``scoring="roc_auc"`` and
             :class:`~sklearn.calibration.CalibratedClassifierCV` work.
         """
-        scores = self._class_scores(X)
-        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
+        return self._decision_scores(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
