@@ -418,7 +418,7 @@ def _report_incomplete(args, stopped, names: list[str]) -> int:
     import pandas as pd
 
     result = stopped.result
-    note = " ".join(str(stopped).split())
+    note = _one_line(stopped)
     if result is not None:
         _print_table(result.to_string())
         table = result.to_frame().assign(note="")
