@@ -26,6 +26,7 @@ import tqdm
 from skorch.callbacks import Callback, EarlyStopping, PrintLog, ProgressBar
 from torch import nn
 
+from ._params import plain_values
 from .nn import PretrainedEmbedding
 
 __all__ = [
@@ -126,7 +127,9 @@ class ParkedWeights:
     def __init__(self, net):
         self._file = tempfile.TemporaryFile(prefix="sklearn_rnn_parked_")
         state = {"module": net.module_.state_dict(), "optimizer": None}
-        state["optimizer"] = net.optimizer_.state_dict()
+        # Plain numbers only (a numpy learning rate, from a user's optimizer
+        # class or callback), so that torch.load(weights_only=True) reads it.
+        state["optimizer"] = plain_values(net.optimizer_.state_dict())
         torch.save(state, self._file)
         net.module_.zero_grad(set_to_none=True)
         for tensor in net.module_.state_dict(keep_vars=True).values():

@@ -13,7 +13,7 @@ from contextlib import nullcontext
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -22,6 +22,7 @@ from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, cap_to_budget, make_loader
 from ._embedding import RowPlan, embedding_learning_rate, plan_rows
 from ._guards import check_device
+from ._params import fit_context
 from ._resources import SHRINK_VOCABULARY, forward_all, restored_on_failure
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
@@ -390,7 +391,7 @@ default=None
         )
 
     # -- estimator API ------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Train the network.
 

@@ -19,7 +19,7 @@ from contextlib import closing
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
@@ -28,6 +28,7 @@ from skorch.history import History
 
 from ._data import lay_out_streams, split_into_streams
 from ._guards import check_device
+from ._params import fit_context
 from ._resources import BestWeights
 from ._tbptt import train_tbptt_epoch
 from ._training import (
@@ -221,7 +222,7 @@ default="adam"
             for ids in self.indexer_.transform(texts)
         ]
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Train the language model on texts.
 

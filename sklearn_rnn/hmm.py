@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 from hmmlearn.hmm import CategoricalHMM
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
@@ -33,6 +33,7 @@ from ._hmm import (
     quiet_hmmlearn,
     tagged_counts,
 )
+from ._params import fit_context
 from ._tagging import TaggerMixin, check_sentences, check_tag_sequences
 from ._validation import (
     check_has_tokens,
@@ -198,7 +199,7 @@ class HMMClassifier(
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y, sample_weight=None):
         """Fit one HMM per class by EM.
 
@@ -427,7 +428,7 @@ class HMMTagger(ListHistoriesMixin, TaggerMixin, BaseEstimator):
         self.rare_threshold = rare_threshold
         self.lowercase = lowercase
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y):
         """Count the HMM's probabilities from tagged sentences.
 

@@ -21,7 +21,7 @@ import os
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -36,6 +36,7 @@ from ._data import (
 )
 from ._embedding import plan_rows
 from ._guards import check_device
+from ._params import fit_context
 from ._resources import SHRINK_TAGGER_VOCABULARY
 from ._tagging import (
     TaggerMixin,
@@ -380,7 +381,7 @@ default=None
         )
 
     # -- estimator API ------------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y):
         """Train the tagger.
 

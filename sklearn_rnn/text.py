@@ -11,11 +11,12 @@ import numbers
 import os
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import lengths_of, warn_truncated
+from ._params import fit_context
 from ._tokenize import TokenizerMixin
 from ._validation import check_documents, check_sequences
 from .vectors import WordVectors, resolve_vectors
@@ -179,7 +180,7 @@ class VocabularyIndexer(
         self.warm_start = warm_start
 
     # -- estimator API ------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Learn the vocabulary from the training documents.
 
@@ -218,7 +219,7 @@ class VocabularyIndexer(
         )
         return self._index(docs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit_transform(self, X, y=None) -> list[np.ndarray]:
         """Learn the vocabulary and return the id sequences of ``X``.
 
@@ -369,7 +370,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self.truncating = truncating
         self.pad_value = pad_value
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X, y=None):
         """Learn the output length from the training sequences.
 
@@ -428,7 +429,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
             stacklevel=4,
         )
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit_transform(self, X, y=None) -> np.ndarray:
         """Learn the output length and pad ``X`` to it.
 
