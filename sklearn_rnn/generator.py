@@ -5,7 +5,7 @@ the classic char-RNN: ``fit(texts)`` trains an LSTM to predict the next
 character, ``sample`` writes new text one character at a time, and
 ``score(texts)`` is the mean log-likelihood per character, so that model
 selection works with scikit-learn tools. The network itself is
-:class:`~sklearn_rnn.nn.CharLanguageModel`, a plain PyTorch module that knows
+:class:`~sklearn_rnn.nn.RecurrentDecoder`, a plain PyTorch module that knows
 nothing about training.
 """
 
@@ -37,7 +37,7 @@ from ._training import (
     get_optimizer,
 )
 from ._validation import check_documents, check_has_tokens
-from .nn import CharLanguageModel
+from .nn import RecurrentDecoder
 from .persistence import to_arrays, to_tensors
 from .text import VocabularyIndexer
 
@@ -116,7 +116,7 @@ default="adam"
     indexer_ : VocabularyIndexer
         The character vocabulary (``analyzer=list``: one token per
         character).
-    module_ : sklearn_rnn.nn.CharLanguageModel
+    module_ : sklearn_rnn.nn.RecurrentDecoder
         The trained network.
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
@@ -272,7 +272,7 @@ default="adam"
                 cell=self.cell,
                 dropout=self.dropout,
             )
-            module = CharLanguageModel(**self._module_params).to(self.device)
+            module = RecurrentDecoder(**self._module_params).to(self.device)
             optimizer_cls = get_optimizer(self.optimizer)
             optimizer = optimizer_cls(module.parameters(), lr=self.lr)
             self.module_ = module
@@ -449,7 +449,7 @@ default="adam"
         super().__setstate__(state)
         if "module_" in state:
             with torch.random.fork_rng(devices=[]):  # building draws weights
-                module = CharLanguageModel(**self._module_params)
+                module = RecurrentDecoder(**self._module_params)
             module.load_state_dict(to_tensors(state["module_"]))
             self.module_ = module.to(self.device).eval()
 

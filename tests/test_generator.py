@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 
 from sklearn_rnn._data import lay_out_streams, split_into_streams
 from sklearn_rnn.generator import CharRNNGenerator
-from sklearn_rnn.nn import CharLanguageModel
+from sklearn_rnn.nn import RecurrentDecoder
 
 TEXTS = ["the cat sat on the mat.", "the dog sat on the log."] * 15
 SMALL = dict(embedding_dim=8, hidden_size=32, bptt_steps=12, batch_size=8)
@@ -67,7 +67,7 @@ def test_score_does_not_depend_on_batching(fitted):
 
 def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):
     received, returned = [], []
-    forward = CharLanguageModel.forward
+    forward = RecurrentDecoder.forward
 
     def spy(self, ids, state=None):
         logits, new_state = forward(self, ids, state)
@@ -76,7 +76,7 @@ def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):
             returned.append(new_state)
         return logits, new_state
 
-    monkeypatch.setattr(CharLanguageModel, "forward", spy)
+    monkeypatch.setattr(RecurrentDecoder, "forward", spy)
     gen = CharRNNGenerator(**SMALL, max_epochs=1, early_stopping=False, random_state=0)
     gen.fit(TEXTS)
     # 30 texts of 23 chars predict 24 chars each: 2 chunks of 12 per text,

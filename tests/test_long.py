@@ -231,12 +231,12 @@ def test_generator_steps_are_bounded_by_streams_and_bptt(monkeypatch):
 
     seen = []
 
-    class Recording(generator.CharLanguageModel):
+    class Recording(generator.RecurrentDecoder):
         def forward(self, x, state=None):
             seen.append(tuple(x.shape))
             return super().forward(x, state)
 
-    monkeypatch.setattr(generator, "CharLanguageModel", Recording)
+    monkeypatch.setattr(generator, "RecurrentDecoder", Recording)
     texts = ["ab" * 10_000] + ["abc"] * 20
     CharRNNGenerator(
         hidden_size=8,

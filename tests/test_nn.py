@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sklearn_rnn.nn import CharLanguageModel, RecurrentClassifierModule, TaggerModule
+from sklearn_rnn.nn import RecurrentClassifierModule, RecurrentDecoder, TaggerModule
 
 TOKENS = torch.tensor([[2, 3, 4, 5], [6, 7, 0, 0]])
 LENGTHS = torch.tensor([4, 2])
@@ -33,8 +33,8 @@ NETWORKS = {
         **SMALL,
     ),
     "tagger, words only": lambda: TaggerModule(9, 4, bidirectional=True, **SMALL),
-    "language model, 2-layer LSTM": lambda: CharLanguageModel(9, num_layers=2, **SMALL),
-    "language model, GRU": lambda: CharLanguageModel(9, cell="gru", **SMALL),
+    "language model, 2-layer LSTM": lambda: RecurrentDecoder(9, num_layers=2, **SMALL),
+    "language model, GRU": lambda: RecurrentDecoder(9, cell="gru", **SMALL),
 }
 
 

@@ -3,14 +3,21 @@
 Nothing here knows about scikit-learn or skorch; the estimators build these
 modules and train them. :class:`RecurrentEncoder` (embedding -> recurrent
 layers) is shared: the classifier pools its outputs into one label, the
-tagger labels every step, and the character language model predicts the next
-character from every step while carrying the recurrent state.
+tagger labels every step. :class:`RecurrentDecoder` is the one recurrent
+language model, conditioned on nothing (the character and word language
+models), on a vector (:class:`LabelConditionedDecoder`: text of a class) or
+on an encoded sequence (:class:`EncoderDecoder`, with :class:`Attention`).
 """
 
 from .classifier import RecurrentClassifierModule
+from .decoder import (
+    Attention,
+    EncoderDecoder,
+    LabelConditionedDecoder,
+    RecurrentDecoder,
+)
 from .embedding import PretrainedEmbedding
 from .encoder import RecurrentEncoder, init_keras_style
-from .language_model import CharLanguageModel
 from .tagger import TaggerModule, TokenCrossEntropyLoss
 
 __all__ = [
@@ -20,5 +27,8 @@ __all__ = [
     "RecurrentClassifierModule",
     "TaggerModule",
     "TokenCrossEntropyLoss",
-    "CharLanguageModel",
+    "RecurrentDecoder",
+    "Attention",
+    "EncoderDecoder",
+    "LabelConditionedDecoder",
 ]

@@ -49,7 +49,8 @@ def init_keras_style(module: nn.Module) -> None:
                             param[hidden : 2 * hidden].fill_(1.0)
         elif isinstance(sub, nn.Linear):
             nn.init.xavier_uniform_(sub.weight)
-            nn.init.zeros_(sub.bias)
+            if sub.bias is not None:
+                nn.init.zeros_(sub.bias)
 
 
 class RecurrentEncoder(nn.Module):
@@ -91,6 +92,9 @@ class RecurrentEncoder(nn.Module):
         It is used as it is, not re-initialised. None builds an
         ``nn.Embedding(vocab_size, embedding_dim, padding_idx=0)``,
         initialised by :func:`init_keras_style` or from ``embeddings``.
+    extra_input_size : int
+        Size of a vector joined to every step's embedding (``extra`` of
+        :meth:`forward`; the decoder's conditioning vector). 0: none.
     """
 
     def __init__(
@@ -108,6 +112,7 @@ class RecurrentEncoder(nn.Module):
         word_dropout: float = 0.0,
         unk_id: int = 1,
         embedding: nn.Module | None = None,
+        extra_input_size: int = 0,
     ):
         super().__init__()
         if embedding is not None and embeddings is not None:
@@ -122,7 +127,7 @@ class RecurrentEncoder(nn.Module):
         self.embedding_dropout = nn.Dropout(dropout)
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
-            embedding_dim,
+            embedding_dim + extra_input_size,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -145,6 +150,7 @@ class RecurrentEncoder(nn.Module):
         lengths: torch.Tensor | None = None,
         state=None,
         return_state: bool = False,
+        extra: torch.Tensor | None = None,
     ):
         """Encode a right-padded batch.
 
@@ -159,7 +165,8 @@ class RecurrentEncoder(nn.Module):
         otherwise; None starts from zeros), and ``return_state=True`` also
         returns the recurrent state at the end, so that a long text can be
         read in chunks. For a one-directional network that is the state
-        after the last column of the batch.
+        after the last column of the batch. ``extra`` ``(batch,
+        extra_input_size)`` is joined to the embedding of every step.
 
         A one-directional network runs on the dense batch: its output at a
         real step depends only on earlier steps, so the pads that follow
@@ -179,6 +186,9 @@ class RecurrentEncoder(nn.Module):
             dropped = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
             tokens = tokens.masked_fill(dropped & (tokens != 0), self.unk_id)
         embedded = self.embedding_dropout(self.embedding(tokens))
+        if extra is not None:
+            steps = extra[:, None, :].expand(-1, embedded.shape[1], -1)
+            embedded = torch.cat([embedded, steps.to(embedded.dtype)], dim=-1)
         if not self.rnn.bidirectional:
             outputs, state = self.rnn(embedded, state)
             steps = torch.arange(outputs.shape[1], device=outputs.device)
