@@ -4,7 +4,9 @@
 word2vec/fastText text (``.vec``, a ``count dim`` header line) or word2vec
 binary, each optionally gzipped -- into a :class:`WordVectors` object: the
 words in file order, a ``float32`` matrix and the dimension. Memory is
-bounded by what is kept (``max_words``, ``vocabulary``), never by the file.
+bounded by what is kept (``max_words``, ``vocabulary``), never by the file:
+a line, a word and a dimension have bounds (``max_dim``), and a binary file
+is read in blocks, so a hostile file is refused after reading a little of it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import os
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +27,15 @@ __all__ = ["WordVectors", "load_word_vectors"]
 
 #: Text parsed together (characters); bounds the memory used while reading.
 _CHUNK_CHARS = 1 << 22
-#: Entries of a binary file parsed together.
+#: Entries of a binary file parsed together, and the most bytes they take.
 _CHUNK_ENTRIES = 20_000
+_CHUNK_BYTES = 1 << 24
+#: The longest word, in characters (text) or bytes (binary).
+_MAX_WORD = 4096
+#: Characters a text file may spend on one value ("-1.2345678e-05 " is 15).
+_VALUE_CHARS = 32
+#: Bytes a binary file is read by.
+_BLOCK = 1 << 16
 
 _FORMATS = ("auto", "glove", "word2vec", "word2vec-binary")
 
@@ -212,6 +221,21 @@ def _decompressed(raw):
     return gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw
 
 
+def _numbered_lines(text, max_chars: int, path) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of an open text stream, from 1; a line longer
+    than ``max_chars`` (its end of line not counted) is refused once that much
+    of it is read, never read whole."""
+    line_no = 0
+    while line := text.readline(max_chars + 1):
+        line_no += 1
+        if len(line) > max_chars and len(line.rstrip("\r\n")) > max_chars:
+            raise ValueError(
+                f"{path}, line {line_no} is longer than {max_chars:,} characters; "
+                "refused."
+            )
+        yield line_no, line
+
+
 def _header(line: str) -> tuple[int, int] | None:
     """``(count, dim)`` when ``line`` is a word2vec header, else None."""
     parts = line.split()
@@ -220,7 +244,19 @@ def _header(line: str) -> tuple[int, int] | None:
     return None
 
 
-def _parse_chunk(lines: list[tuple[int, str]], dim: int | None, path: Path):
+def _check_dim(dim: int, max_dim: int, where: str) -> None:
+    if dim == 0:
+        raise ValueError(f"{where} declares dimension 0; a vector needs a value.")
+    if dim > max_dim:
+        raise ValueError(
+            f"{where} declares {dim:,} dimensions, more than max_dim={max_dim:,}; "
+            "pass a larger max_dim if the file really holds such vectors."
+        )
+
+
+def _parse_chunk(
+    lines: list[tuple[int, str]], dim: int | None, path: Path, max_dim: int
+):
     """Words and ``(n, dim)`` matrix of numbered text lines; errors name the line."""
     words, rests = [], []
     for line_no, line in lines:
@@ -233,6 +269,12 @@ def _parse_chunk(lines: list[tuple[int, str]], dim: int | None, path: Path):
                 f"vector, got {line[:60]!r}. Is this a word-vectors file?"
             )
         if dim is None:
+            if n_values > max_dim:
+                raise ValueError(
+                    f"{path}, line {line_no}: the vector of {word[:60]!r} has "
+                    f"{n_values:,} values, more than max_dim={max_dim:,}; pass a "
+                    "larger max_dim if the file really holds such vectors."
+                )
             dim = n_values
         elif n_values != dim:
             raise ValueError(
@@ -262,13 +304,13 @@ def _parse_chunk(lines: list[tuple[int, str]], dim: int | None, path: Path):
     return words, flat.reshape(len(words), dim), dim
 
 
-def _read_text(stream, path: Path, keeper: _Keeper, fmt: str) -> int | None:
+def _read_text(stream, path: Path, keeper: _Keeper, fmt: str, max_dim: int):
     # closing the wrapper closes ``stream`` too, which the caller is done with
     with io.TextIOWrapper(stream, encoding="utf-8", newline="") as text:
         line_no, dim, announced = 0, None, None
+        lines = _numbered_lines(text, _MAX_WORD + _VALUE_CHARS * max_dim, path)
         try:
-            first = text.readline()
-            line_no = 1
+            line_no, first = next(lines, (1, ""))
             if first == "":
                 return None
             if not first.strip():
@@ -282,11 +324,11 @@ def _read_text(stream, path: Path, keeper: _Keeper, fmt: str) -> int | None:
             pending = [] if header else [(1, first)]
             if header:
                 announced, dim = header
+                _check_dim(dim, max_dim, f"{path}, line 1: the header")
             while not keeper.done():
                 chunk, pending = pending, []
                 size = sum(len(line) for _, line in chunk)
-                for line in text:
-                    line_no += 1
+                for line_no, line in lines:
                     if line.strip():
                         chunk.append((line_no, line))
                         size += len(line)
@@ -294,7 +336,7 @@ def _read_text(stream, path: Path, keeper: _Keeper, fmt: str) -> int | None:
                         break
                 if not chunk:
                     break
-                words, matrix, dim = _parse_chunk(chunk, dim, path)
+                words, matrix, dim = _parse_chunk(chunk, dim, path, max_dim)
                 keeper.take(words, matrix)
         except UnicodeDecodeError as exc:
             raise ValueError(
@@ -310,15 +352,63 @@ def _read_text(stream, path: Path, keeper: _Keeper, fmt: str) -> int | None:
     return dim
 
 
-def _read_exact(stream, n: int, path: Path, what: str) -> bytes:
-    data = stream.read(n)
-    if len(data) != n:
-        raise ValueError(f"{path}: the file ends inside {what}; it may be truncated.")
-    return data
+class _Blocks:
+    """A binary stream read in blocks: words up to a space, vectors of a given
+    size; a read never asks for more than the file can give at once."""
+
+    def __init__(self, stream, path: Path):
+        self.stream, self.path = stream, path
+        self.buffer, self.pos = b"", 0
+
+    def _more(self, at_least: int = _BLOCK) -> bool:
+        """Append at least ``at_least`` bytes (less at the end of the file)."""
+        parts, got = [self.buffer[self.pos :]], 0
+        while got < at_least:
+            block = self.stream.read(min(max(at_least - got, _BLOCK), 1 << 20))
+            if not block:
+                break
+            parts.append(block)
+            got += len(block)
+        self.buffer, self.pos = b"".join(parts), 0
+        return got > 0
+
+    def word(self, entry: int, count: int) -> bytes:
+        """The bytes before the next space, leading newlines dropped."""
+        start = self.pos
+        while (end := self.buffer.find(b" ", start)) < 0:
+            if len(self.buffer) - self.pos > _MAX_WORD:
+                raise ValueError(
+                    f"{self.path}, entry {entry}: no space within {_MAX_WORD:,} "
+                    "bytes; a word is not that long. Is this a word2vec binary "
+                    "file?"
+                )
+            start = len(self.buffer) - self.pos
+            if not self._more():
+                raise ValueError(
+                    f"{self.path}: the file ends at entry {entry} of {count}; it "
+                    "may be truncated."
+                )
+            start += self.pos
+        word = self.buffer[self.pos : end]
+        self.pos = end + 1
+        return word.lstrip(b"\n")
+
+    def take(self, size: int, what: str) -> bytes:
+        """The next ``size`` bytes."""
+        missing = size - (len(self.buffer) - self.pos)
+        if missing > 0:
+            self._more(missing)
+            if len(self.buffer) < size:
+                raise ValueError(
+                    f"{self.path}: the file ends inside {what}; it may be truncated."
+                )
+        data = self.buffer[self.pos : self.pos + size]
+        self.pos += size
+        return data
 
 
-def _read_binary(stream, path: Path, keeper: _Keeper) -> int:
-    header = stream.readline().decode("utf-8", errors="replace")
+def _read_binary(stream, path: Path, keeper: _Keeper, max_dim: int) -> int:
+    header = stream.readline(_MAX_WORD).decode("utf-8", errors="replace")
     parsed = _header(header)
     if parsed is None:
         raise ValueError(
@@ -326,36 +416,25 @@ def _read_binary(stream, path: Path, keeper: _Keeper) -> int:
             f"{header[:60]!r}."
         )
     count, dim = parsed
+    _check_dim(dim, max_dim, f"{path}: the header")
     size = 4 * dim
+    per_chunk = max(1, min(_CHUNK_ENTRIES, _CHUNK_BYTES // size))
+    blocks = _Blocks(stream, path)
     words, rows = [], []
-    for entry in range(count):
+    for entry in range(1, count + 1):
         if keeper.done():
             break
-        word = bytearray()
-        while True:
-            byte = stream.read(1)
-            if not byte:
-                raise ValueError(
-                    f"{path}: the file ends at entry {entry + 1} of {count}; it "
-                    "may be truncated."
-                )
-            if byte == b" ":
-                break
-            if byte != b"\n" or word:
-                word += byte
+        word = blocks.word(entry, count)
         try:
             text = word.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError(
-                f"{path}, entry {entry + 1}: the word is not UTF-8 text."
+                f"{path}, entry {entry}: the word is not UTF-8 text."
             ) from None
-        vector = np.frombuffer(
-            _read_exact(stream, size, path, f"the vector of entry {entry + 1}"),
-            dtype="<f4",
-        )
+        vector = blocks.take(size, f"the vector of entry {entry}")
         words.append(text)
-        rows.append(vector)
-        if len(words) >= _CHUNK_ENTRIES:
+        rows.append(np.frombuffer(vector, dtype="<f4"))
+        if len(words) >= per_chunk:
             keeper.take(words, np.stack(rows))
             words, rows = [], []
     if words:
@@ -369,6 +448,7 @@ def load_word_vectors(
     max_words: int | None = None,
     vocabulary: Iterable[str] | None = None,
     format: str = "auto",
+    max_dim: int = 10_000,
 ) -> WordVectors:
     """Read pretrained word vectors from a GloVe, word2vec or fastText file.
 
@@ -390,6 +470,12 @@ def load_word_vectors(
         format. ``"auto"`` takes binary for names ending in ``.bin`` or
         ``.bin.gz`` and otherwise text, with a header when the first line is
         two integers.
+    max_dim : int, default=10_000
+        The largest dimension accepted (published vectors have 25 to 1,000).
+        It also bounds what one text line may hold: a word of up to 4,096
+        characters and ``max_dim`` values of up to 32 characters each, so
+        that one hostile line is refused once that much is read, never read
+        whole. A binary word may have up to 4,096 bytes.
 
     Returns
     -------
@@ -402,8 +488,11 @@ def load_word_vectors(
         When ``path`` does not exist.
     ValueError
         For an empty file, a malformed line, a vector whose dimension differs
-        from the first one, or no kept word at all; the message names the
-        line.
+        from the first one, a dimension of 0 or above ``max_dim``, a line or
+        a word past its bound, or no kept word at all; the message names the
+        line (or the entry of a binary file).
+    MemoryError
+        When the kept vectors do not fit in memory, saying so.
 
     Examples
     --------
@@ -423,6 +512,8 @@ def load_word_vectors(
         isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 1
     ):
         raise ValueError(f"max_words must be a positive int or None; got {max_words}.")
+    if isinstance(max_dim, bool) or not isinstance(max_dim, int) or max_dim < 1:
+        raise ValueError(f"max_dim must be a positive int; got {max_dim!r}.")
     if isinstance(vocabulary, str):
         raise TypeError("vocabulary must be an iterable of words, not one string.")
     path = Path(path)
@@ -436,11 +527,17 @@ def load_word_vectors(
     with open(path, "rb") as raw, _decompressed(raw) as stream:
         try:
             if format == "word2vec-binary":
-                dim = _read_binary(stream, path, keeper)
+                dim = _read_binary(stream, path, keeper, max_dim)
             else:
-                dim = _read_text(stream, path, keeper, format)
+                dim = _read_text(stream, path, keeper, format, max_dim)
         except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
             raise ValueError(f"{path} could not be read: {exc}") from None
+        except MemoryError:
+            raise MemoryError(
+                f"{path}: out of memory after reading {keeper.read:,} vectors "
+                f"({len(keeper.words):,} kept); pass max_words or vocabulary to "
+                "keep fewer."
+            ) from None
     return keeper.result(path, dim)
 
 

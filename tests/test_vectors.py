@@ -225,3 +225,102 @@ def test_plan_embedding_refuses_ids_without_vectors():
     wv = WordVectors(WORDS, MATRIX)
     with pytest.raises(ValueError, match="None of the 2 distinct training tokens"):
         plan_embedding(wv, [np.array([7, 8, 1])])
+
+
+# -- hostile files (issue 22's audit): every bound says what it refused ----------
+
+
+def test_a_huge_line_is_refused_without_being_read_whole(tmp_path):
+    # 1,000,000 values on one line, 2 MB of text in a few kB of gzip: read
+    # whole, it was taken as a 1,000,000-dimensional vector.
+    data = gzip.compress(b"w " + b"1 " * 1_000_000 + b"\n")
+    path = _write(tmp_path / "huge.txt.gz", data)
+    with pytest.raises(ValueError, match=r"line 1 is longer than 324,096 char"):
+        load_word_vectors(path)
+    with pytest.raises(ValueError, match=r"line 1 is longer than 324,096 char"):
+        load_word_vectors(path, max_words=1)
+
+
+def test_the_dimension_is_bounded_by_max_dim(tmp_path):
+    line = "w " + " ".join(["0.5"] * 10_001) + "\n"
+    path = _write(tmp_path / "wide.txt", line + line.replace("w ", "v ", 1))
+    with pytest.raises(ValueError, match=r"line 1: the vector of 'w' has 10,001 "):
+        load_word_vectors(path)
+    assert load_word_vectors(path, max_dim=10_001).dim == 10_001
+    header = _write(tmp_path / "wide.vec", "2 20000\nw 1 2\n")
+    with pytest.raises(ValueError, match=r"line 1: the header declares 20,000 dim"):
+        load_word_vectors(header)
+    with pytest.raises(ValueError, match="max_dim must be a positive int"):
+        load_word_vectors(path, max_dim=0)
+
+
+def test_a_huge_declared_binary_dimension_is_a_clear_error(tmp_path):
+    # Read as declared, one vector was a single read of 4 TB: a bare
+    # MemoryError.
+    path = _write(tmp_path / "huge.bin", b"1 1000000000000\nw " + bytes(16))
+    with pytest.raises(ValueError, match=r"declares 1,000,000,000,000 dim.*max_dim"):
+        load_word_vectors(path)
+    # Allowed, it is read in blocks: the file ends long before.
+    with pytest.raises(ValueError, match="truncated"):
+        load_word_vectors(path, max_dim=10**12)
+
+
+@pytest.mark.parametrize("data", ["2 0\nw\nv\n", b"2 0\nw v "])
+def test_dimension_zero_is_refused(tmp_path, data):
+    name = "zero.bin" if isinstance(data, bytes) else "zero.vec"
+    with pytest.raises(ValueError, match="declares dimension 0"):
+        load_word_vectors(_write(tmp_path / name, data))
+
+
+def test_a_binary_word_that_never_ends_is_refused_early(tmp_path):
+    # 2 MB without a space after the header (a few kB of gzip): read one
+    # byte at a time to its end before the error.
+    data = gzip.compress(b"1 3\n" + b"a" * 2_000_000)
+    path = _write(tmp_path / "word.bin.gz", data)
+    with pytest.raises(ValueError, match=r"entry 1: no space within 4,096 bytes"):
+        load_word_vectors(path)
+
+
+def test_binary_files_are_read_in_blocks(tmp_path, monkeypatch):
+    n = 2000
+    out = f"{n} 3\n".encode()
+    for i in range(n):
+        out += f"w{i} ".encode() + struct.pack("<3f", i, 0.5, -1.0) + b"\n"
+    path = _write(tmp_path / "many.bin", out)
+    reads = []
+    decompressed = vectors_module._decompressed
+
+    class Counting:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def read(self, *args):
+            reads.append(args)
+            return self.stream.read(*args)
+
+        def readline(self, *args):
+            return self.stream.readline(*args)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+    monkeypatch.setattr(
+        vectors_module, "_decompressed", lambda raw: Counting(decompressed(raw))
+    )
+    wv = load_word_vectors(path)
+    assert len(wv) == n and wv.words[-1] == f"w{n - 1}"
+    np.testing.assert_array_equal(wv["w7"], [7, 0.5, -1.0])
+    assert len(reads) < 10, len(reads)
+
+
+def test_running_out_of_memory_says_what_to_do(tmp_path, monkeypatch):
+    def no_memory(self, words, matrix):
+        raise MemoryError
+
+    monkeypatch.setattr(vectors_module._Keeper, "take", no_memory)
+    path = _write(tmp_path / "v.txt", _text(False))
+    with pytest.raises(MemoryError, match=r"v.txt: out of memory .* max_words"):
+        load_word_vectors(path)
