@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
     from ._data import TruncationWarning  # noqa: F401
+    from ._explain import explain  # noqa: F401
     from ._result import ComparisonResult  # noqa: F401
     from .baselines import make_bow_pipeline  # noqa: F401
     from .classifier import RNNClassifier  # noqa: F401
@@ -52,6 +53,7 @@ _SUBMODULE_OF = {
     "RNNTagger": "tagger",
     "HMMTagger": "hmm",
     "CharRNNGenerator": "generator",
+    "explain": "_explain",
 }
 
 __all__ = list(_SUBMODULE_OF)

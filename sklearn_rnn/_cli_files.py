@@ -1,10 +1,15 @@
 """The command line's output files: checked before the work, written atomically.
 
 :func:`check_outputs` runs before any model is fitted: an output must not be
-an input or the other output, and its folder must exist and accept a new
-file. :func:`atomic_output` then writes each file to a temporary name in
-the same folder and renames it into place, so that a full disk or an error
+an input or another output, and its folder must exist and accept a new
+file. :func:`open_output` then writes each file to a temporary name in the
+same folder and renames it into place, so that a full disk or an error
 leaves the previous file as it was and no partial file behind.
+
+An output that exists and is not a regular file -- a device such as
+``/dev/null``, a named pipe, ``/dev/stdout`` -- is written in place, never
+renamed over (run as root, the rename replaced the machine's ``/dev/null``
+with a regular file); ``-`` is standard output.
 """
 
 from __future__ import annotations
@@ -12,10 +17,26 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
+from typing import IO
 
-__all__ = ["check_outputs", "atomic_output", "same_file"]
+__all__ = ["STDOUT", "check_outputs", "open_output", "same_file", "is_stream"]
+
+#: The output name that means standard output.
+STDOUT = "-"
+
+
+def is_stream(path: str) -> bool:
+    """Whether ``path`` exists and is not a regular file or a folder (a device,
+    a named pipe, a socket, ``/dev/stdout``): written in place, never
+    replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def same_file(a: str, b: str) -> bool:
@@ -34,6 +55,12 @@ def _temporary_file(folder: str, name: str) -> str:
 
 
 def _check_writable(path: str, option: str) -> None:
+    if path == STDOUT:
+        return
+    if is_stream(path):
+        if not os.access(path, os.W_OK):
+            raise ValueError(f"{option}: cannot write to '{path}': permission denied.")
+        return
     folder = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(folder):
         raise ValueError(f"{option}: the folder '{folder}' does not exist.")
@@ -62,19 +89,27 @@ def check_outputs(
     ValueError
         If an output is the same file as an input (also through a link) or
         as another output, if its folder does not exist or does not accept
-        a new file, or if it names a folder.
+        a new file, or if it names a folder. ``-`` (standard output) is
+        never the same file as an input, and may be given once.
     """
     given = [(option, path) for option, path in outputs.items() if path is not None]
     for out_option, out in given:
+        if out == STDOUT:
+            continue
         for in_option, source in inputs.items():
-            if source is not None and same_file(out, source):
+            if source is not None and source != STDOUT and same_file(out, source):
                 raise ValueError(
                     f"{out_option} '{out}' is the same file as {in_option} "
                     f"'{source}'; refusing to overwrite an input."
                 )
     for i, (option, path) in enumerate(given):
         for other_option, other in given[i + 1 :]:
-            if same_file(path, other):
+            if path == other == STDOUT:
+                raise ValueError(
+                    f"{option} and {other_option} are both standard output ('-'); "
+                    "give one of them a file name."
+                )
+            if STDOUT not in (path, other) and same_file(path, other):
                 raise ValueError(
                     f"{option} '{path}' and {other_option} '{other}' are the "
                     "same file; give them different names."
@@ -94,25 +129,28 @@ def _final_mode(target: str) -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str, option: str) -> Iterator[str]:
-    """Give a temporary path to write to; move it to ``path`` when done.
+def open_output(path: str, option: str, *, binary: bool = False) -> Iterator[IO]:
+    """Open an output file; move it to ``path`` when the block is done.
 
-    The temporary file is in the folder of ``path`` (of its target, if
-    ``path`` is a symbolic link, which stays one), so the final
-    :func:`os.replace` is atomic: ``path`` holds either its previous content
-    or the whole new file.
+    A regular file is written to a temporary file in the folder of ``path``
+    (of its target, if ``path`` is a symbolic link, which stays one), so the
+    final :func:`os.replace` is atomic: ``path`` holds either its previous
+    content or the whole new file. A ``path`` that is not a regular file
+    (:func:`is_stream`) is written in place; ``-`` is standard output.
 
     Parameters
     ----------
     path : str
-        The output file.
+        The output file, or ``-``.
     option : str
         The option that named it, for the message.
+    binary : bool, default=False
+        Open in binary mode; otherwise as UTF-8 text.
 
     Yields
     ------
-    temporary : str
-        Where to write the file.
+    file : file object
+        Where to write.
 
     Raises
     ------
@@ -120,14 +158,31 @@ def atomic_output(path: str, option: str) -> Iterator[str]:
         If writing fails with an :class:`OSError`; the message names the
         file and the reason. The temporary file is removed in any case.
     """
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    mode = "wb" if binary else "w"
+    if path == STDOUT:
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
+        return
+    if is_stream(path):
+        try:
+            with open(path, mode, **text) as file:
+                yield file
+        except OSError as exc:
+            raise ValueError(
+                f"{option}: cannot write '{path}': {exc.strerror or exc}."
+            ) from None
+        return
     target = os.path.realpath(path)
     existed = os.path.exists(target)
     temporary = None
     try:
         temporary = _temporary_file(*os.path.split(target))
-        yield temporary
-        with open(temporary, "rb+") as file:  # on disk before the rename
-            os.fsync(file.fileno())
+        with open(temporary, mode, **text) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())  # on disk before the rename
         os.chmod(temporary, _final_mode(target))
         os.replace(temporary, target)
     except OSError as exc:

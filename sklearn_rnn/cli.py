@@ -20,23 +20,35 @@ atomically (``_cli_files.py``).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from . import __version__
-from ._cli_files import atomic_output, check_outputs, same_file
+from ._cli_common import (
+    PROG,
+    InputError,
+    add_data_columns,
+    add_torch_threads,
+    comma_list,
+    info,
+    int_at_least,
+    one_line,
+    print_warnings,
+    torch_threads,
+    warn,
+)
+from ._cli_files import STDOUT, check_outputs, open_output, same_file
 
 # Only the standard library is imported up front: ``--help`` and bad
 # arguments must answer at once. The data are read and checked with pandas
 # and scikit-learn, and PyTorch is imported last, when the models are built.
+# The commands that train, apply and explain saved models are in
+# ``_cli_model.py``, ``_cli_predict.py`` and ``_cli_explain.py``.
 
 __all__ = ["main"]
-
-PROG = "sklearn-rnn"
 
 #: Size of the built-in demo corpus and epoch cap of the recurrent models:
 #: the default run (6 models x 5 folds) takes about one minute on two busy
@@ -44,33 +56,8 @@ PROG = "sklearn-rnn"
 DEFAULT_N_SAMPLES = 4000
 DEFAULT_MAX_EPOCHS = 15
 
-
-class _InputError(Exception):
-    """Bad input detected by the command itself; reported in one line."""
-
-
-def _int_at_least(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer, got {text!r}"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _comma_list(text: str) -> list[str]:
-    items = [item.strip() for item in text.split(",")]
-    if not all(items):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated names without empty entries, got {text!r}"
-        )
-    return items
+#: Ends the message of too many classes.
+LABEL_HINT = " Is --label-column the column of the classes?"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -114,18 +101,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="CSV file with a header row, one document per row (default: the "
         "built-in make_order_sentiment data)",
     )
-    data.add_argument(
-        "--text-column",
-        default="text",
-        metavar="NAME",
-        help="column of --csv and --test-csv holding the texts (default: text)",
-    )
-    data.add_argument(
-        "--label-column",
-        default="label",
-        metavar="NAME",
-        help="column of --csv and --test-csv holding the labels (default: label)",
-    )
+    add_data_columns(data, "--csv and --test-csv")
     data.add_argument(
         "--test-csv",
         metavar="PATH",
@@ -134,7 +110,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--n-samples",
-        type=_int_at_least(2),
+        type=int_at_least(2),
         metavar="N",
         help="size of the built-in data set (default: "
         f"{DEFAULT_N_SAMPLES}); not with --csv",
@@ -142,7 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
     models = compare.add_argument_group("models and evaluation")
     models.add_argument(
         "--models",
-        type=_comma_list,
+        type=comma_list,
         metavar="NAMES",
         help="comma-separated model names (default: all)",
     )
@@ -155,14 +131,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument(
         "--cv",
-        type=_int_at_least(2),
+        type=int_at_least(2),
         default=5,
         metavar="K",
         help="number of stratified folds (default: 5)",
     )
     models.add_argument(
         "--scoring",
-        type=_comma_list,
+        type=comma_list,
         default=["accuracy", "f1_macro"],
         metavar="METRICS",
         help="comma-separated scikit-learn metric names; the first ranks the "
@@ -170,7 +146,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument(
         "--max-epochs",
-        type=_int_at_least(1),
+        type=int_at_least(1),
         default=DEFAULT_MAX_EPOCHS,
         metavar="N",
         help="maximum training epochs of the recurrent models, which stop "
@@ -190,25 +166,24 @@ def _build_parser() -> argparse.ArgumentParser:
         help="fits run in parallel processes; -1 uses all cores; at most one "
         "process per fit and per core (default: 1)",
     )
-    models.add_argument(
-        "--torch-threads",
-        type=_int_at_least(1),
-        default=1,
-        metavar="N",
-        help="threads per network fit in this process (default: 1; these small "
-        "networks gain little from more, and threads fight on a busy machine: "
-        "use --n-jobs instead)",
-    )
+    add_torch_threads(models)
     output = compare.add_argument_group("output")
     output.add_argument(
         "--output",
         metavar="PATH",
-        help="also write the table (numbers, one row per model) to this CSV file",
+        help="also write the table (numbers, one row per model) to this CSV "
+        "file; - writes it to standard output instead of the printed table",
     )
     output.add_argument(
         "--plot",
         metavar="PATH",
         help="save a figure of the per-fold scores (.png, .pdf, .svg, ...)",
+    )
+    output.add_argument(
+        "--save-best",
+        metavar="PATH",
+        help="fit the best model again on all of --csv (or the built-in data) "
+        "and save it to this file, for sklearn-rnn predict",
     )
     output.add_argument(
         "--quiet",
@@ -217,6 +192,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="print only the table: no progress bar or messages",
     )
     compare.set_defaults(handler=_compare)
+    from . import _cli_explain, _cli_model, _cli_predict
+
+    _cli_model.add_commands(commands)
+    _cli_predict.add_commands(commands)
+    _cli_explain.add_commands(commands)
     return parser
 
 
@@ -232,7 +212,7 @@ def _check_plot_format(path: str | None) -> None:
 
     supported = _figure_formats()
     if _suffix(path) not in supported:
-        raise _InputError(
+        raise InputError(
             f"--plot: cannot save a figure as '{path}'; use one of the "
             f"extensions {', '.join('.' + s for s in sorted(supported))}."
         )
@@ -244,14 +224,14 @@ def _load_data(args) -> tuple:
 
     if args.csv is None:
         if args.test_csv is not None:
-            raise _InputError("--test-csv needs --csv, the training file.")
+            raise InputError("--test-csv needs --csv, the training file.")
         n_samples = args.n_samples or DEFAULT_N_SAMPLES
         X, y = make_order_sentiment(n_samples, random_state=args.seed)
         return X, y, None, None, f"make_order_sentiment({n_samples})"
     if args.n_samples is not None:
-        raise _InputError("--n-samples applies to the built-in data, not --csv.")
+        raise InputError("--n-samples applies to the built-in data, not --csv.")
     if args.test_csv is not None and same_file(args.csv, args.test_csv):
-        raise _InputError(
+        raise InputError(
             f"--csv '{args.csv}' and --test-csv '{args.test_csv}' are the same "
             "file: a model scored on its own training texts says nothing; give "
             "a held-out file, or leave out --test-csv for cross-validation."
@@ -269,17 +249,12 @@ def _check_vectors(args, names) -> None:
 
     wanted = names is None or any(name.endswith("_vectors") for name in names)
     if not wanted:
-        raise _InputError("--vectors is given but no *_vectors model is in --models.")
+        raise InputError("--vectors is given but no *_vectors model is in --models.")
     if not os.path.isfile(args.vectors):
-        raise _InputError(f"--vectors: no file at {args.vectors!r}.")
-    _info(args, f"Reading the vectors in {args.vectors} ...")
+        raise InputError(f"--vectors: no file at {args.vectors!r}.")
+    info(args, f"Reading the vectors in {args.vectors} ...")
     vectors = resolve_vectors(args.vectors)
-    _info(args, f"{len(vectors)} vectors of dimension {vectors.dim}.")
-
-
-def _info(args, message: str) -> None:
-    if not args.quiet:
-        print(message, file=sys.stderr, flush=True)
+    info(args, f"{len(vectors)} vectors of dimension {vectors.dim}.")
 
 
 def _print_table(text: str) -> None:
@@ -295,7 +270,7 @@ def _check_n_jobs(n_jobs: int | None) -> int:
     if n_jobs is None:
         return 1
     if n_jobs == 0 or n_jobs < -1:
-        raise _InputError(
+        raise InputError(
             "--n-jobs must be a positive number of processes, or -1 for all "
             f"cores; got {n_jobs}."
         )
@@ -309,7 +284,7 @@ def _cap_n_jobs(args, n_jobs: int, n_fits: int) -> int:
     cores = cpu_count()
     capped = min(cores if n_jobs == -1 else n_jobs, n_fits, cores)
     if n_jobs > capped:
-        _info(
+        info(
             args,
             f"--n-jobs {n_jobs}: using {capped} processes ({n_fits} fits, "
             f"{cores} cores).",
@@ -317,27 +292,19 @@ def _cap_n_jobs(args, n_jobs: int, n_fits: int) -> int:
     return capped
 
 
-@contextlib.contextmanager
-def _torch_threads(n_threads: int) -> Iterator[None]:
-    """Run with ``n_threads`` PyTorch threads; give the caller back its number.
-
-    ``main`` may run inside another program, which keeps its own setting.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _compare(args) -> int:
     n_jobs = _check_n_jobs(args.n_jobs)
     check_outputs(
-        inputs={"--csv": args.csv, "--test-csv": args.test_csv},
-        outputs={"--output": args.output, "--plot": args.plot},
+        inputs={
+            "--csv": args.csv,
+            "--test-csv": args.test_csv,
+            "--vectors": args.vectors,
+        },
+        outputs={
+            "--output": args.output,
+            "--plot": args.plot,
+            "--save-best": args.save_best,
+        },
     )
     _check_plot_format(args.plot)
     from . import _compare_checks as checks
@@ -350,6 +317,7 @@ def _compare(args) -> int:
     checks.check_metrics(args.scoring)
     X, y, X_test, y_test, source = _load_data(args)
     X, y = checks.check_data(X, y, "" if X_test is None else "Training data")
+    checks.check_class_count(y, LABEL_HINT)
     everything = checks.MODEL_NAMES + (
         checks.VECTOR_MODEL_NAMES if with_vectors else ()
     )
@@ -373,13 +341,13 @@ def _compare(args) -> int:
         )
         unseen = checks.unseen_classes(y, y_test)
         if unseen is not None:  # one line of ours instead of Python's two
-            print(f"{PROG}: warning: {unseen}", file=sys.stderr, flush=True)
+            warn(unseen)
     common = dict(scoring=args.scoring, random_state=args.seed)
     common["n_jobs"] = _cap_n_jobs(args, n_jobs, n_fits)
     common["progress"] = False if args.quiet else None
 
     with (
-        _torch_threads(args.torch_threads),
+        torch_threads(args.torch_threads),
         warnings.catch_warnings(record=True) as said,
     ):
         from . import compare
@@ -387,7 +355,7 @@ def _compare(args) -> int:
         if unseen is not None:
             warnings.filterwarnings("ignore", re.escape(unseen), UserWarning)
         models = compare._check_models(names, args.seed, args.max_epochs, args.vectors)
-        _info(args, f"Comparing {len(models)} model(s) {plan}")
+        info(args, f"Comparing {len(models)} model(s) {plan}")
         try:
             if X_test is None:
                 result = compare.compare_models(X, y, models, cv=splits, **common)
@@ -396,21 +364,17 @@ def _compare(args) -> int:
                     X, y, X_test, y_test, models, **common
                 )
         except compare.IncompleteComparisonError as stopped:
-            _print_warnings(said)
+            print_warnings(said)
             return _report_incomplete(args, stopped, list(models))
-    _print_warnings(said)
-    _print_table(result.to_string())
+    print_warnings(said)
+    if args.output != STDOUT:
+        _print_table(result.to_string())
     _write_outputs(args, result)
+    if args.save_best is not None:
+        from ._cli_model import save_best
+
+        save_best(args, models[result.best], X, y, result.best, source)
     return 0
-
-
-def _print_warnings(said) -> None:
-    """One line per warning (or per model and kind, see ``fit_warning_lines``),
-    not Python's two, the second being a line of the library's source."""
-    from ._runner import fit_warning_lines
-
-    for line in fit_warning_lines(said):
-        print(f"{PROG}: warning: {line}", file=sys.stderr, flush=True)
 
 
 def _report_incomplete(args, stopped, names: list[str]) -> int:
@@ -418,7 +382,7 @@ def _report_incomplete(args, stopped, names: list[str]) -> int:
     import pandas as pd
 
     result = stopped.result
-    note = _one_line(stopped)
+    note = one_line(stopped)
     if result is not None:
         _print_table(result.to_string())
         table = result.to_frame().assign(note="")
@@ -433,20 +397,16 @@ def _write_outputs(args, result, table=None) -> None:
     """Write --output (``table``, by default the result's) and --plot."""
     if args.output is not None:
         table = result.to_frame() if table is None else table
-        with atomic_output(args.output, "--output") as temporary:
-            table.to_csv(temporary)
-        _info(args, f"Wrote the table to {args.output}.")
+        with open_output(args.output, "--output") as file:
+            table.to_csv(file)
+        info(args, f"Wrote the table to {args.output}.")
     if args.plot is not None:
         from .plotting import plot_comparison
 
         figure = plot_comparison(result)
-        with atomic_output(args.plot, "--plot") as temporary:
-            figure.savefig(temporary, dpi=150, format=_suffix(args.plot))
-        _info(args, f"Wrote the figure to {args.plot}.")
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+        with open_output(args.plot, "--plot", binary=True) as file:
+            figure.savefig(file, dpi=150, format=_suffix(args.plot))
+        info(args, f"Wrote the figure to {args.plot}.")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -488,8 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.handler(args)
-    except (_InputError, ValueError, OSError) as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+    except (InputError, ValueError, OSError) as exc:
+        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

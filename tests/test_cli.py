@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import errno
+import io
 import os
 import stat
 import subprocess
@@ -335,10 +336,9 @@ def test_an_output_onto_an_input_is_refused(case, tmp_path, capsys):
 # -- outputs are written whole or not at all -------------------------------------
 
 
-def _fail_half_way(self, path, *args, **kwargs):
+def _fail_half_way(self, file, *args, **kwargs):
     """Stand-in for a writer on a full disk: part of a file, then ENOSPC."""
-    with open(path, "w") as file:
-        file.write("trunc")
+    file.write("trunc" if isinstance(file, io.TextIOBase) else b"trunc")
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -639,3 +639,147 @@ def test_running_out_of_memory_keeps_what_finished(tmp_path, monkeypatch, capsys
     assert list(table.index) == ["bow_nb", "lstm"]
     assert table.loc["bow_nb", "note"] == ""
     assert table.loc["lstm", "note"].startswith("not finished: Out of memory")
+
+
+# -- hostile input (the audit of issue 22) -----------------------------------------
+
+
+class _FifoReader:
+    """Reads a named pipe in a thread, as a program at its other end would.
+
+    A writer of our own keeps the pipe open, so that the reader waits for
+    the command's writes instead of seeing the end at once; closing it after
+    the command ends the reading.
+    """
+
+    def __init__(self, path: Path):
+        import threading
+
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(self.fd, True)
+        self.keep_open = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        self.chunks: list[bytes] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while chunk := os.read(self.fd, 1 << 16):
+            self.chunks.append(chunk)
+
+    def close(self) -> bytes:
+        os.close(self.keep_open)
+        self.thread.join(timeout=30)
+        os.close(self.fd)
+        return b"".join(self.chunks)
+
+
+@pytest.mark.parametrize("option", ["--output", "--plot"])
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_an_output_that_is_not_a_regular_file_is_written_in_place(
+    option, through_a_link, tmp_path, capsys
+):
+    """A named pipe stands in for /dev/null and /dev/stdout (a link to one):
+    the atomic rename replaced them with a regular file."""
+    pipe = tmp_path / ("pipe.csv" if option == "--output" else "pipe.svg")
+    os.mkfifo(pipe)
+    named = pipe
+    if through_a_link:  # as /dev/stdout -> /proc/self/fd/1
+        named = tmp_path / ("stdout.csv" if option == "--output" else "stdout.svg")
+        named.symlink_to(pipe)
+    reader = _FifoReader(pipe)
+    try:
+        status = main([*FAST, option, str(named)])
+    finally:
+        written = reader.close()
+    assert status == 0, capsys.readouterr().err
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert not through_a_link or named.is_symlink()
+    if option == "--output":
+        assert written.decode().startswith("model,")
+    else:
+        assert b"<svg" in written
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        {pipe.name, named.name}
+    )  # no temporary file left
+
+
+def test_output_dash_is_standard_output(capsys):
+    assert main([*FAST, "--output", "-"]) == 0
+    out = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(out), index_col="model")
+    assert sorted(table.index) == ["bow_logreg", "hmm"]  # the CSV, not the table
+    assert main([*FAST, "--plot", "-"]) == 2
+    assert "cannot save a figure as '-'" in capsys.readouterr().err
+    assert main([*FAST, "--output", "-", "--save-best", "-"]) == 2
+    assert "are both standard output" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--output", "--plot", "--save-best"])
+def test_an_output_onto_the_vectors_is_refused(option, tmp_path, capsys):
+    vectors = tmp_path / "vectors.svg"  # a name --plot accepts
+    _tiny_vectors(vectors)
+    before = vectors.read_bytes()
+    argv = ["compare", "--n-samples", "60", "--cv", "2", "--models", "lstm_vectors"]
+    assert main([*argv, "--vectors", str(vectors), option, str(vectors)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"{option} '{vectors}' is the same file as --vectors" in err
+    assert vectors.read_bytes() == before
+
+
+@pytest.fixture
+def no_fits(monkeypatch):
+    import sklearn_rnn.compare
+
+    def fail(*args, **kwargs):
+        raise AssertionError("models were fitted")
+
+    monkeypatch.setattr(sklearn_rnn.compare, "compare_models", fail)
+    monkeypatch.setattr(sklearn_rnn.compare, "evaluate_holdout", fail)
+
+
+@pytest.mark.parametrize("held_out", [False, True])
+def test_a_label_per_document_is_refused_early_in_one_short_line(
+    held_out, tmp_path, no_fits, capsys
+):
+    n = 100_000
+    rows = "".join(f"words of document {i},id{i}\n" for i in range(n))
+    train = _write(tmp_path / "train.csv", "text,label\n" + rows)
+    argv = ["compare", "--csv", train, "--models", "bow_nb"]
+    if held_out:
+        argv += ["--test-csv", _write(tmp_path / "test.csv", "text,label\n" + rows)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and len(err) < 400, err[:1000]
+    assert "Too many classes for the data: 100000 distinct labels in 100000" in err
+    assert "Is --label-column the column of the classes?" in err
+
+
+def test_too_few_documents_per_fold_lists_five_classes(tmp_path, capsys):
+    rows = "".join(f"text {i},c{i % 40}\n" for i in range(80))
+    data = _write(tmp_path / "data.csv", "text,label\n" + rows)
+    assert main(["compare", "--csv", data, "--models", "bow_nb", "--cv", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "class 'c0' has 2 members, " in err and " and 35 more. " in err
+    assert len(err) < 400
+
+
+@pytest.mark.parametrize(
+    "column, size, expected",
+    [
+        ("text", 1_000_001, "the text in column 'text', row 3 (0-based, header not "
+         "counted) has 1,000,001 characters, more than the limit of 1,000,000"),
+        ("label", 1_001, "the label in column 'label', row 3 (0-based, header not "
+         "counted) has 1,001 characters, more than the limit of 1,000"),
+    ],
+)
+def test_a_huge_cell_is_refused_before_any_fit(
+    column, size, expected, tmp_path, no_fits, capsys
+):
+    huge = "x" * size
+    row = f"{huge},pos\n" if column == "text" else f"some words,{huge}\n"
+    lines = GOOD.splitlines(keepends=True)
+    data = _write(tmp_path / "data.csv", "".join(lines[:4]) + row + "".join(lines[4:]))
+    assert main(["compare", "--csv", data, "--models", "bow_nb", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and expected in err, err[:300]
