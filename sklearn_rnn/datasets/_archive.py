@@ -18,6 +18,10 @@ into a temporary file of this call (:mod:`._files`), within these bounds:
   declare more than ``max_ratio`` times its compressed size (a zip bomb,
   zipfile then reads no more than declared); no member may have more than
   ``max_member_bytes``, declared or read.
+
+:func:`read_tar_files` reads, within the same bounds, every member whose name
+a fetcher's rule accepts (the 100,000 reviews of the IMDb archive), when
+naming each member is not possible.
 """
 
 from __future__ import annotations
@@ -29,13 +33,13 @@ import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from ._files import Checksum, TemporaryFile, temporary_file
 
-__all__ = ["extract_members"]
+__all__ = ["extract_members", "read_tar_files"]
 
 _BLOCK = 2**16
 #: Unpacked bytes always allowed, so that a tiny archive is not judged by the
@@ -107,32 +111,86 @@ class _Bounded:
             )
 
 
+@contextlib.contextmanager
+def _open_tar(archive: BinaryIO, *, max_header_bytes, max_ratio):
+    """The gzip-compressed tar ``archive`` opened for scanning, within bounds."""
+    packed = archive.seek(0, 2)
+    archive.seek(0)
+    with gzip.GzipFile(fileobj=archive, mode="rb") as unpacked:
+        stream = _Bounded(unpacked, max_header_bytes, max_ratio, packed)
+        with tarfile.open(fileobj=stream, mode="r:") as tar:
+            yield tar
+
+
 def _tar_members(
     archive: BinaryIO, names: list[str], *, max_members, max_header_bytes, max_ratio
 ) -> Iterator[tuple[str, int, BinaryIO]]:
     """Yield ``(name, size, stream)`` of each wanted member, in archive order;
     each stream must be read before the next member is asked for."""
-    packed = archive.seek(0, 2)
-    archive.seek(0)
     missing = dict.fromkeys(names)
-    with gzip.GzipFile(fileobj=archive, mode="rb") as unpacked:
-        stream = _Bounded(unpacked, max_header_bytes, max_ratio, packed)
-        with tarfile.open(fileobj=stream, mode="r:") as tar:
-            for scanned in itertools.count():
-                if scanned == max_members and missing:
-                    raise _Refused(
-                        f"Stopped: scanned {max_members:,} members of the archive "
-                        f"without finding {next(iter(missing))!r}, the most a "
-                        "fetcher reads."
-                    )
-                if not missing or (info := tar.next()) is None:
-                    break
-                if info.name in missing:
-                    del missing[info.name]
-                    _check_regular(info.name, info.isfile())
-                    yield info.name, info.size, tar.extractfile(info)
+    bounds = dict(max_header_bytes=max_header_bytes, max_ratio=max_ratio)
+    with _open_tar(archive, **bounds) as tar:
+        for scanned in itertools.count():
+            if scanned == max_members and missing:
+                raise _Refused(
+                    f"Stopped: scanned {max_members:,} members of the archive "
+                    f"without finding {next(iter(missing))!r}, the most a "
+                    "fetcher reads."
+                )
+            if not missing or (info := tar.next()) is None:
+                break
+            if info.name in missing:
+                del missing[info.name]
+                _check_regular(info.name, info.isfile())
+                yield info.name, info.size, tar.extractfile(info)
     if missing:
         raise OSError(f"The archive has no member {next(iter(missing))!r}.")
+
+
+def read_tar_files(
+    archive: BinaryIO,
+    select: Callable[[str], bool],
+    *,
+    max_member_bytes: int,
+    max_members: int,
+    max_header_bytes: int,
+    max_ratio: float,
+) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(name, data)`` of every member of a tar.gz that ``select(name)``
+    accepts, in archive order, reading the whole archive within the bounds
+    of the module's docstring.
+
+    Raises
+    ------
+    OSError
+        One sentence: the archive is broken, has more than ``max_members``
+        members, a selected member is not a regular file or is too large, or
+        a bound was crossed.
+    """
+    description, broken = _FORMATS["tar.gz"]
+    bounds = dict(max_header_bytes=max_header_bytes, max_ratio=max_ratio)
+    try:
+        with _open_tar(archive, **bounds) as tar:
+            for scanned in itertools.count():
+                if (info := tar.next()) is None:
+                    break
+                if scanned == max_members:
+                    raise _Refused(
+                        f"The archive has more than {max_members:,} members, the "
+                        "most a fetcher reads."
+                    )
+                if not select(info.name):
+                    continue
+                _check_regular(info.name, info.isfile())
+                if info.size > max_member_bytes:
+                    raise _too_large(info.name, info.size, max_member_bytes)
+                with tar.extractfile(info) as source:
+                    blocks = iter(lambda: source.read(_BLOCK), b"")
+                    yield info.name, b"".join(blocks)
+    except _Refused as exc:
+        raise OSError(str(exc)) from None
+    except broken as exc:
+        raise OSError(f"It is not {description} ({exc}).") from None
 
 
 def _zip_members(

@@ -6,7 +6,10 @@ fetcher.
 ``<data_home>/sklearn_rnn/``, downloading the archive on the first call.
 Later calls read the cache and do not touch the network. Output paths are
 built from the member names the caller gives, never from the archive, so a
-crafted archive cannot write outside the cache folder.
+crafted archive cannot write outside the cache folder. :func:`fetch_file`
+does the same for a file served as it is, and a fetcher with its own way of
+reading an archive (:mod:`._imdb`) passes it to :func:`_fetch`, the common
+part.
 
 Each fetcher states the :class:`Limits` of its archive: how large the
 download may be and how long it may take (:mod:`._download`), and how far
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
@@ -30,9 +33,9 @@ from sklearn.datasets import get_data_home
 
 from ._archive import extract_members
 from ._download import download
-from ._files import Checksum, remove_stale, temporary_file
+from ._files import Checksum, TemporaryFile, remove_stale, temporary_file
 
-__all__ = ["Limits", "fetch_archive"]
+__all__ = ["Limits", "fetch_archive", "fetch_file"]
 
 _FORMATS = ("tar.gz", "zip")
 #: The slowest average rate the default deadline allows (bytes per second).
@@ -70,6 +73,16 @@ class Limits:
     header_bytes: int = 2**20
     ratio: float = 100.0
     seconds: float | None = None
+
+    @property
+    def reading(self) -> dict:
+        """The bounds on reading the archive, as :mod:`._archive` takes them."""
+        return dict(
+            max_member_bytes=self.member_bytes,
+            max_members=self.members,
+            max_header_bytes=self.header_bytes,
+            max_ratio=self.ratio,
+        )
 
     @property
     def deadline(self) -> float:
@@ -122,7 +135,8 @@ def fetch_archive(
     download_if_missing : bool, default=True
         If False, raise an ``OSError`` instead of downloading.
     archive_sha256 : str or None, default=None
-        SHA-256 of the archive itself, checked before extracting.
+        Checksum of the archive itself, checked before extracting: the
+        SHA-256 as hex, or ``"md5:<hex>"`` where only an MD5 is published.
     archive_format : {"tar.gz", "zip"} or None, default=None
         None reads it from ``archive_name``'s extension.
     keep_archive : bool, default=False
@@ -147,13 +161,96 @@ def fetch_archive(
         archive_format = "zip" if archive_name.endswith(".zip") else "tar.gz"
     if archive_format not in _FORMATS:
         raise ValueError(f"Unknown archive format {archive_format!r}.")
+
+    def extract(archive, folder, stack):
+        return extract_members(
+            archive, archive_format, members, folder, stack, **limits.reading
+        )
+
+    return _fetch(
+        url,
+        archive_name,
+        list(members),
+        cached=lambda folder: _is_cached(folder, members),
+        extract=extract,
+        limits=limits,
+        data_home=data_home,
+        download_if_missing=download_if_missing,
+        archive_checksum=archive_sha256,
+        keep_archive=keep_archive,
+        what=what,
+    )
+
+
+def fetch_file(
+    url: str,
+    name: str,
+    checksum: str,
+    *,
+    limits: Limits,
+    data_home: str | os.PathLike | None = None,
+    download_if_missing: bool = True,
+    what: str = "the data",
+) -> Path:
+    """Make sure the file ``name``, with its checksum, is in the cache; return
+    its path.
+
+    The same as :func:`fetch_archive` for a file served as it is, not packed
+    in an archive: it is downloaded into a temporary file, checked against
+    ``limits.archive_bytes`` and ``checksum`` (the SHA-256 as hex, or
+    ``"md5:<hex>"``), and moved into place. A file of that name that does not
+    have the checksum (placed by hand, or damaged) is left in place with an
+    error saying so.
+    """
+    folder = _fetch(
+        url,
+        name,
+        [],
+        cached=lambda folder: _is_cached(folder, {name: checksum}),
+        extract=lambda archive, folder, stack: [],
+        limits=limits,
+        data_home=data_home,
+        download_if_missing=download_if_missing,
+        archive_checksum=checksum,
+        keep_archive=True,
+        what=what,
+    )
+    return folder / name
+
+
+#: Extracts the outputs of an open, checked archive into temporary files of
+#: the call (registered on the stack); returns them with their targets.
+Extract = Callable[
+    [BinaryIO, Path, contextlib.ExitStack], list[tuple[TemporaryFile, Path]]
+]
+
+
+def _fetch(
+    url: str,
+    archive_name: str,
+    outputs: list[str],
+    *,
+    cached: Callable[[Path], bool],
+    extract: Extract,
+    limits: Limits,
+    data_home,
+    download_if_missing: bool,
+    archive_checksum: str | None,
+    keep_archive: bool,
+    what: str,
+) -> Path:
+    """What every fetcher does: unless ``cached(folder)``, read the archive
+    placed in the cache folder or download it, check its size and checksum,
+    ``extract`` the ``outputs`` (paths in the folder) and publish them."""
     folder = Path(get_data_home(data_home)) / "sklearn_rnn"
-    if _is_cached(folder, members):
+    if cached(folder):
         return folder
     placed = folder / archive_name
-    for name in [archive_name, *members]:
+    for name in [archive_name, *outputs]:
         remove_stale(folder / name)  # what a killed call left
-    listed = " and ".join(members)
+    listed = " and ".join(outputs)
+    held = f", or the file(s) {listed} it holds," if outputs else ""
+    its = f" (or its file(s) {listed})" if outputs else ""
     with contextlib.ExitStack() as stack:
         try:
             archive = stack.enter_context(open(placed, "rb"))
@@ -163,8 +260,8 @@ def fetch_archive(
                 raise OSError(
                     f"{folder} does not hold {what} (missing or corrupted), and "
                     "download_if_missing=False. Call with "
-                    f"download_if_missing=True, or put {archive_name} (from {url}), "
-                    f"or the file(s) {listed} it holds, in that folder."
+                    f"download_if_missing=True, or put {archive_name} (from {url})"
+                    f"{held} in that folder."
                 ) from None
             folder.mkdir(parents=True, exist_ok=True)
             downloaded = stack.enter_context(temporary_file(placed))
@@ -179,20 +276,11 @@ def fetch_archive(
             except (OSError, HTTPException) as exc:
                 raise OSError(
                     f"Could not download {what} from {url} ({exc}). You can also "
-                    f"download {archive_name} yourself and place it (or its file(s) "
-                    f"{listed}) in {folder}."
+                    f"download {archive_name} yourself and place it{its} in {folder}."
                 ) from None
         try:
-            extracted = _check_and_extract(
-                archive,
-                archive_name,
-                archive_format,
-                members,
-                folder,
-                stack,
-                limits=limits,
-                archive_sha256=archive_sha256,
-            )
+            _check(archive, archive_name, limits, archive_checksum)
+            extracted = extract(archive, folder, stack)
         except OSError as exc:
             if downloaded is not None:
                 outcome = "Nothing was kept."
@@ -213,39 +301,18 @@ def fetch_archive(
     return folder
 
 
-def _check_and_extract(
-    archive: BinaryIO,
-    archive_name: str,
-    archive_format: str,
-    members,
-    folder,
-    stack,
-    *,
-    limits,
-    archive_sha256,
-):
-    """Check the archive's size and SHA-256, then extract its members."""
+def _check(archive: BinaryIO, archive_name: str, limits, checksum) -> None:
+    """Check the archive's size and checksum."""
     size = archive.seek(0, 2)
     if size > limits.archive_bytes:
         raise OSError(
             f"It has {size:,} bytes, more than the {limits.archive_bytes:,} this "
             "archive can have."
         )
-    if archive_sha256 is not None:
-        checksum = Checksum(archive_sha256)
+    if checksum is not None:
+        expected = Checksum(checksum)
         archive.seek(0)
-        checksum.check(archive_name, checksum.digest(archive))
-    return extract_members(
-        archive,
-        archive_format,
-        members,
-        folder,
-        stack,
-        max_member_bytes=limits.member_bytes,
-        max_members=limits.members,
-        max_header_bytes=limits.header_bytes,
-        max_ratio=limits.ratio,
-    )
+        expected.check(archive_name, expected.digest(archive))
 
 
 def _is_cached(folder: Path, members: Mapping[str, str | None]) -> bool:
