@@ -318,7 +318,8 @@ def _imdb_archive(path: Path, reviews=REVIEWS, **kwargs) -> Path:
 
 @pytest.fixture
 def imdb_served(tmp_path, monkeypatch) -> Path:
-    """A folder serving a small aclImdb_v1.tar.gz, whose MD5 the fetcher expects."""
+    """A folder serving a small aclImdb_v1.tar.gz, whose MD5 the fetcher expects
+    (the official SHA-256 replaced: the check by either algorithm is one code)."""
     folder = tmp_path / "server"
     folder.mkdir()
     archive = _imdb_archive(folder / "aclImdb_v1.tar.gz")
@@ -370,13 +371,14 @@ def test_fetch_imdb_archive_placed_by_hand(tmp_path, imdb_served):
     assert "aclImdb_v1.tar.gz" not in files(cache)
 
 
-def test_fetch_imdb_checks_the_published_md5(tmp_path):
+def test_fetch_imdb_checks_the_pinned_sha256(tmp_path):
     folder = tmp_path / "server"
     folder.mkdir()
     _imdb_archive(folder / "aclImdb_v1.tar.gz")
     match = (
-        "aclImdb_v1.tar.gz has MD5 [0-9a-f]{32}, expected "
-        "7c2ac02c03563afcf9b574c7e56c153a.* Nothing was kept"
+        "aclImdb_v1.tar.gz has SHA-256 [0-9a-f]{64}, expected "
+        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe.* "
+        "Nothing was kept"
     )
     with http_server(folder) as base_url:
         with pytest.raises(OSError, match=match):

@@ -17,8 +17,10 @@ from ._files import temporary_file
 __all__ = ["fetch_imdb", "IMDB_URL"]
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
-#: Only an MD5 of the archive is published (on the data set's page).
-_IMDB_CHECKSUM = "md5:7c2ac02c03563afcf9b574c7e56c153a"
+#: SHA-256 of the archive, as pinned for this URL by Hugging Face's ``imdb``
+#: data set, MLDatasets.jl and burn-dataset; its MD5 is
+#: 7c2ac02c03563afcf9b574c7e56c153a (PaddlePaddle's reader).
+_IMDB_CHECKSUM = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 #: The archive has 84,125,825 bytes; 96 MiB leave a margin of 20%. It holds
 #: the 100,000 reviews and a few dozen other members; 1 MiB is far above the
 #: longest review.
@@ -105,9 +107,8 @@ def fetch_imdb(
 
     On the first call the archive ``aclImdb_v1.tar.gz`` (80 MiB) is
     downloaded from ``url`` into the cache folder ``<data_home>/sklearn_rnn/``,
-    checked against its published MD5 (the only checksum published; it
-    catches a corrupted download, not a file crafted to collide), and read
-    in one pass: the reviews of all three subsets are written to
+    checked against its SHA-256 (as other loaders of this URL pin it), and
+    read in one pass: the reviews of all three subsets are written to
     ``aclImdb_v1/{train,test,unsup}.jsonl`` there, and the archive is
     deleted. Later calls read the cache and do not touch the
     network. Without a network, put the archive in the cache folder
@@ -136,7 +137,7 @@ def fetch_imdb(
         Where to download ``aclImdb_v1.tar.gz`` from, e.g. a mirror or a
         ``file://`` URL. ``IMDB_URL`` is the Stanford AI address
         ``https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz``.
-        The archive is checked by its MD5 whatever the source.
+        The archive is checked by its SHA-256 whatever the source.
 
     Returns
     -------
@@ -155,7 +156,7 @@ def fetch_imdb(
     OSError
         If the data is not cached and ``download_if_missing`` is False; if
         the download fails or crosses a bound; or if the archive is invalid,
-        does not have the published MD5, crosses a bound or does not hold
+        does not have the pinned SHA-256, crosses a bound or does not hold
         the reviews of the data set. An archive placed in the cache folder
         by hand is left in place when it is bad.
 
