@@ -375,8 +375,9 @@ def make_loader(
 # -- streams for truncated backpropagation through time ----------------------------
 def split_into_streams(
     sequences: list[np.ndarray], max_streams: int, bptt_steps: int
-) -> tuple[list[np.ndarray], int]:
-    """Training pieces of at most one stream's share, and the stream count.
+) -> tuple[list[np.ndarray], int, np.ndarray]:
+    """Training pieces of at most one stream's share, the stream count, and
+    the index of the sequence each piece comes from.
 
     A sequence longer than its share of the ``max_streams`` streams (a book,
     say) is cut into pieces, so that the streams share the work.
@@ -389,24 +390,31 @@ def split_into_streams(
         )
     n_streams = max(min(max_streams, n_targets), 1)
     limit = max(bptt_steps, math.ceil(n_targets / n_streams))
-    pieces = [
-        seq[start : start + limit + 1]
-        for seq in sequences
+    owners = [
+        (i, start)
+        for i, seq in enumerate(sequences)
         for start in range(0, len(seq) - 1, limit)
     ]
-    return pieces, n_streams
+    pieces = [sequences[i][start : start + limit + 1] for i, start in owners]
+    return pieces, n_streams, np.array([i for i, _ in owners], dtype=np.int64)
 
 
 def lay_out_streams(
-    pieces: list[np.ndarray], n_streams: int, bptt_steps: int, rng
-) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    pieces: list[np.ndarray],
+    n_streams: int,
+    bptt_steps: int,
+    rng,
+    piece_labels: np.ndarray | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, torch.Tensor | None]:
     """Lay the pieces end to end, in a random order, in parallel streams.
 
     Each piece fills whole chunks of ``bptt_steps`` (the last one padded),
     so a piece always starts a chunk. Returns inputs and targets of shape
-    ``(n_streams, n_chunks * bptt_steps)`` and ``starts`` of shape
+    ``(n_streams, n_chunks * bptt_steps)``, ``starts`` of shape
     ``(n_streams, n_chunks)``: whether a stream begins a new piece at
-    that chunk, where its state is reset to zeros.
+    that chunk, where its state is reset, and the label each stream reads
+    at each chunk, ``(n_streams, n_chunks)`` int64 (0 in padding chunks),
+    taken from ``piece_labels`` (one per piece), or None without them.
     """
     steps = bptt_steps
     sizes = [math.ceil((len(p) - 1) / steps) for p in pieces]
@@ -420,6 +428,7 @@ def lay_out_streams(
     inputs = np.zeros((n_streams, n_chunks * steps), dtype=np.int64)
     targets = np.zeros_like(inputs)
     starts = np.zeros((n_streams, n_chunks), dtype=bool)
+    labels = np.zeros((n_streams, n_chunks), dtype=np.int64)
     for k, members in enumerate(streams):
         chunk = 0
         for i in members:
@@ -427,5 +436,8 @@ def lay_out_streams(
             inputs[k, at : at + len(piece) - 1] = piece[:-1]
             targets[k, at : at + len(piece) - 1] = piece[1:]
             starts[k, chunk] = True
+            if piece_labels is not None:
+                labels[k, chunk : chunk + sizes[i]] = piece_labels[i]
             chunk += sizes[i]
-    return torch.from_numpy(inputs), torch.from_numpy(targets), starts
+    chunk_labels = None if piece_labels is None else torch.from_numpy(labels)
+    return torch.from_numpy(inputs), torch.from_numpy(targets), starts, chunk_labels

@@ -1,9 +1,10 @@
 """Truncated backpropagation through time: one epoch over laid-out streams.
 
-The character generator trains on long streams cut into chunks of
-``bptt_steps``; the recurrent state is carried from chunk to chunk and
-detached between them, and reset where a stream starts a new text. skorch
-treats batches as independent, so the generator runs this loop itself.
+The language models (characters and words) train on long streams cut into
+chunks of ``bptt_steps``; the recurrent state is carried from chunk to
+chunk and detached between them, and reset where a stream starts a new
+text: to zeros, or to the state its label gives. skorch treats batches as
+independent, so the language models run this loop themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from torch import nn
 
 from ._guards import check_finite_loss
 
-__all__ = ["train_tbptt_epoch"]
+__all__ = ["train_tbptt_epoch", "cross_entropy"]
 
 
 def _detach(state):
@@ -24,11 +25,27 @@ def _detach(state):
     return state.detach()
 
 
-def _reset(state, keep: torch.Tensor):
-    """Zero the state of the batch rows where ``keep`` is False."""
+def _reset(state, keep: torch.Tensor, initial=None):
+    """The state of the batch rows where ``keep`` is False set to
+    ``initial`` (zeros when None)."""
     if isinstance(state, tuple):
-        return tuple(_reset(s, keep) for s in state)
-    return state * keep[None, :, None].to(state.dtype)
+        if initial is None:
+            return tuple(_reset(s, keep) for s in state)
+        return tuple(_reset(s, keep, i) for s, i in zip(state, initial))
+    kept = state * keep[None, :, None].to(state.dtype)
+    if initial is None:
+        return kept
+    return kept + initial * (~keep)[None, :, None].to(state.dtype)
+
+
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Summed negative log-likelihood of the targets, padding (0) not scored."""
+    return nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]),
+        targets.reshape(-1),
+        reduction="sum",
+        ignore_index=0,
+    )
 
 
 def train_tbptt_epoch(
@@ -41,29 +58,43 @@ def train_tbptt_epoch(
     clip_grad_norm: float | None,
     device,
     epoch: int | None = None,
+    *,
+    labels: torch.Tensor | None = None,
+    criterion=cross_entropy,
 ) -> float:
     """One pass of truncated BPTT over laid-out streams; mean loss per target.
 
-    ``inputs``, ``targets`` and ``starts`` are as made by
-    :func:`~sklearn_rnn._data.lay_out_streams`; ``module(x, state)`` returns
-    logits and the new state. The state is carried from chunk to chunk and
-    detached between them, and reset to zeros where a stream starts a new
-    piece. Targets 0 (padding) are not scored. A loss that is not finite
-    stops training with :func:`check_finite_loss`'s error (``epoch`` is named
-    in it), before the weights are updated.
+    ``inputs``, ``targets``, ``starts`` and ``labels`` are as made by
+    :func:`~sklearn_rnn._data.lay_out_streams`. Without labels,
+    ``module(x, state)`` returns its outputs and the new state, and a stream
+    that starts a new piece starts from zeros. With labels (one per stream
+    and chunk), ``module(x, labels=l, state=state)`` is called and a new
+    piece starts from ``module.initial_state(l)``, the state its label
+    gives. ``criterion(outputs, targets)`` is the summed loss of the chunk's
+    targets, padding (0) not scored: cross-entropy of logits by default, or
+    the module's own (an adaptive softmax, whose outputs are not logits).
+    The state is carried from chunk to chunk and detached between them. A
+    loss that is not finite stops training with :func:`check_finite_loss`'s
+    error (``epoch`` is named in it), before the weights are updated.
     """
     module.train()
-    loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
     steps = bptt_steps
     state, total = None, 0.0
     for chunk in range(starts.shape[1]):
         x = inputs[:, chunk * steps : (chunk + 1) * steps].to(device)
         t = targets[:, chunk * steps : (chunk + 1) * steps].to(device)
-        if state is not None:  # a new piece starts from zeros, as in score
+        label = None if labels is None else labels[:, chunk].to(device)
+        if state is not None:  # a new piece starts as in score
             keep = torch.from_numpy(~starts[:, chunk]).to(device)
-            state = _reset(state, keep)
-        logits, state = module(x, state)
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
+            initial = None
+            if label is not None and not bool(keep.all()):
+                initial = module.initial_state(label)
+            state = _reset(state, keep, initial)
+        if label is None:
+            outputs, state = module(x, state)
+        else:
+            outputs, state = module(x, labels=label, state=state)
+        loss = criterion(outputs, t)
         value = loss.item()
         check_finite_loss(value, epoch, chunk + 1, optimizer.param_groups[0]["lr"])
         optimizer.zero_grad()

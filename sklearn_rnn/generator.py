@@ -4,51 +4,37 @@
 the classic char-RNN: ``fit(texts)`` trains an LSTM to predict the next
 character, ``sample`` writes new text one character at a time, and
 ``score(texts)`` is the mean log-likelihood per character, so that model
-selection works with scikit-learn tools. The network itself is
-:class:`~sklearn_rnn.nn.RecurrentDecoder`, a plain PyTorch module that knows
-nothing about training.
+selection works with scikit-learn tools. ``fit(texts, y)`` learns
+p(text | label) instead, and ``sample(..., label=c)`` writes a text of class
+``c`` (one-to-many generation from a fixed input). The network itself is
+:class:`~sklearn_rnn.nn.RecurrentDecoder` (in a
+:class:`~sklearn_rnn.nn.LabelConditionedDecoder` with labels), a plain
+PyTorch module that knows nothing about training; fit, score and sample are
+shared with the word-level :class:`~sklearn_rnn.RNNLanguageModel`
+(``sklearn_rnn._language_model``).
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-import time
-from contextlib import closing
 
 import numpy as np
-import torch
-from scipy.special import softmax
-from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch.history import History
 
-from ._data import lay_out_streams, split_into_streams
-from ._guards import check_device
+from ._language_model import EVAL_CHUNK, _RecurrentLanguageModelBase
 from ._params import fit_context
-from ._resources import BestWeights
-from ._tbptt import train_tbptt_epoch
-from ._training import (
-    NETWORK_CONSTRAINTS,
-    draw_seed,
-    get_optimizer,
-)
-from ._validation import check_documents, check_has_tokens
-from .nn import RecurrentDecoder
-from .persistence import to_arrays, to_tensors
+from ._validation import check_documents, check_has_tokens, check_labels
+from .nn import LabelConditionedDecoder, RecurrentDecoder
 from .text import VocabularyIndexer
 
 __all__ = ["CharRNNGenerator"]
 
-#: Scoring runs long texts through the network this many steps at a time,
-#: carrying the state, so memory does not grow with the text length.
-_EVAL_CHUNK = 512
+#: Scoring's chunk length (kept under its old name for the long-text tests).
+_EVAL_CHUNK = EVAL_CHUNK
 
 
-class CharRNNGenerator(BaseEstimator):
+class CharRNNGenerator(_RecurrentLanguageModelBase):
     """Character-level recurrent language model that scores and writes text.
 
     Every training text is read as ``separator + text + separator`` from a
@@ -61,6 +47,12 @@ class CharRNNGenerator(BaseEstimator):
     gradients flow back at most ``bptt_steps`` characters; the gradient norm
     is clipped. A text longer than its share of the streams (a whole book) is
     cut into that many pieces, each read from a zero state.
+
+    With labels, ``fit(texts, y)`` learns p(text | label): each label has a
+    learned vector of ``label_dim`` that sets the initial state of every
+    text of its class (through a learned bridge) and/or joins the input of
+    every step (``label_conditioning``); every chunk of a text carries its
+    label, and a text starts from its label's state.
 
     Parameters
     ----------
@@ -95,6 +87,11 @@ default="adam"
     separator : str, default="\\n"
         Joins the training texts, and starts every text when scoring and
         sampling.
+    label_dim : int, default=16
+        Size of the learned label vectors (``fit`` with ``y`` only).
+    label_conditioning : {"both", "state", "input"}, default="both"
+        Where the label enters: the initial state ("state"), every step's
+        input ("input"), or both.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the texts, stop when their
         log-likelihood has not improved for ``patience`` epochs and restore
@@ -121,6 +118,8 @@ default="adam"
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
         log-likelihood per character, in nats), ``dur`` in seconds.
+    classes_ : ndarray or None
+        The labels seen in ``fit`` (sorted), or None when fitted without.
     n_epochs_ : int
         Epochs trained.
     best_epoch_ : int
@@ -151,14 +150,22 @@ default="adam"
     'cabcab'
     >>> bool(gen.score(["abcabc"]) > gen.score(["cbacba"]))
     True
+
+    Conditioned on a label, it writes a text of the class asked for:
+
+    >>> texts, y = ["abababab", "cdcdcdcd"] * 10, ["ab", "cd"] * 10
+    >>> gen = gen.set_params(max_epochs=40, lr=1e-2).fit(texts, y)
+    >>> gen.sample(6, label="cd", temperature=0)
+    'cdcdcd'
     """
 
     _parameter_constraints: dict = {
-        "bptt_steps": [Interval(numbers.Integral, 1, None, closed="left")],
-        "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
+        **_RecurrentLanguageModelBase._parameter_constraints,
         "separator": [str],
-        **NETWORK_CONSTRAINTS,
+        "label_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "label_conditioning": [StrOptions({"both", "state", "input"})],
     }
+    _unit = "character"
 
     def __init__(
         self,
@@ -176,6 +183,8 @@ default="adam"
         clip_grad_norm: float | None = 5.0,
         min_freq: int = 2,
         separator: str = "\n",
+        label_dim: int = 16,
+        label_conditioning: str = "both",
         early_stopping: bool = True,
         patience: int = 2,
         validation_fraction: float = 0.1,
@@ -196,6 +205,8 @@ default="adam"
         self.clip_grad_norm = clip_grad_norm
         self.min_freq = min_freq
         self.separator = separator
+        self.label_dim = label_dim
+        self.label_conditioning = label_conditioning
         self.early_stopping = early_stopping
         self.patience = patience
         self.validation_fraction = validation_fraction
@@ -204,8 +215,11 @@ default="adam"
         self.verbose = verbose
 
     # -- data -----------------------------------------------------------------
-    def _separator_id(self) -> int:
+    def _boundary_id(self) -> int:
         return self.indexer_.vocabulary_.get(self.separator, 1)
+
+    # The old name, used by tests and examples.
+    _separator_id = _boundary_id
 
     def _fit_vocabulary(self, texts: list[str]) -> None:
         self.indexer_ = VocabularyIndexer(
@@ -216,22 +230,99 @@ default="adam"
 
     def _encode(self, texts: list[str]) -> list[np.ndarray]:
         """Ids of ``separator + text + separator`` for each text."""
-        sep_id = self._separator_id()
+        sep_id = self._boundary_id()
         return [
             np.concatenate(([sep_id], ids, [sep_id]))
             for ids in self.indexer_.transform(texts)
         ]
 
+    def _network_params(self) -> dict:
+        params = dict(
+            vocab_size=len(self.indexer_.vocabulary_),
+            embedding_dim=self.embedding_dim,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+            dropout=self.dropout,
+        )
+        if self.classes_ is not None:
+            params.update(
+                n_labels=len(self.classes_),
+                label_dim=self.label_dim,
+                condition_input=self.label_conditioning != "state",
+                condition_state=self.label_conditioning != "input",
+            )
+        return params
+
+    @staticmethod
+    def _build_network(params: dict):
+        if "n_labels" in params:
+            return LabelConditionedDecoder(**params)
+        return RecurrentDecoder(**params)
+
+    # -- labels -----------------------------------------------------------------
+    def _label_ids(self, y, n_texts: int) -> np.ndarray | None:
+        """The index of each label in ``classes_``; every label must be known."""
+        if self.classes_ is None:
+            if y is not None:
+                raise ValueError(
+                    "This generator was fitted without labels: call score(texts) "
+                    "without y, or fit it with labels first."
+                )
+            return None
+        if y is None:
+            raise ValueError(
+                "This generator was fitted with labels: score(texts, y) needs the "
+                f"label of each text, one of {self.classes_.tolist()}."
+            )
+        y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        if y.ndim != 1 or len(y) != n_texts:
+            raise ValueError(
+                f"y must hold one label per text: {n_texts} texts but y of shape "
+                f"{y.shape}."
+            )
+        known = np.isin(y, self.classes_)
+        if not known.all():
+            i = int(np.flatnonzero(~known)[0])
+            raise ValueError(
+                f"y holds the label {y[i].item()!r} (position {i}), never seen "
+                f"in fit; the labels are {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def _label_id(self, label) -> int | None:
+        """The index of one ``sample`` label (None without labels)."""
+        if self.classes_ is None:
+            if label is not None:
+                raise ValueError(
+                    f"label={label!r} was given, but this generator was fitted "
+                    "without labels."
+                )
+            return None
+        if label is None:
+            raise ValueError(
+                "This generator was fitted with labels: sample(..., label=c) needs "
+                f"one of {self.classes_.tolist()}."
+            )
+        matches = [i for i, c in enumerate(self.classes_.tolist()) if c == label]
+        if not matches:
+            raise ValueError(
+                f"label={label!r} was never seen in fit; the labels are "
+                f"{self.classes_.tolist()}."
+            )
+        return matches[0]
+
     @fit_context
     def fit(self, X, y=None):
-        """Train the language model on texts.
+        """Train the language model on texts, or on texts and their labels.
 
         Parameters
         ----------
         X : iterable of str
             Training texts (sentences, paragraphs or whole books).
-        y : None
-            Ignored.
+        y : array-like of shape (n_texts,) or None, default=None
+            A label per text: the model then learns p(text | label). None
+            learns p(text).
 
         Returns
         -------
@@ -240,136 +331,30 @@ default="adam"
         """
         texts = check_documents(X)
         check_has_tokens([len(text) for text in texts], "texts")
-        check_device(self.device)
-        seed = draw_seed(self.random_state)
-        rng = np.random.default_rng(seed)
-        valid_texts = None
-        if self.early_stopping:
-            n_valid = int(np.ceil(self.validation_fraction * len(texts)))
-            if len(texts) - n_valid < 1:
-                raise ValueError(
-                    f"early_stopping needs a validation split, but {len(texts)} "
-                    f"text(s) with validation_fraction={self.validation_fraction} "
-                    "leave none for training; pass more texts or "
-                    "early_stopping=False."
-                )
-            texts, valid_texts = train_test_split(
-                texts, test_size=n_valid, random_state=seed
-            )
-        self._fit_vocabulary(texts)
-        pieces, n_streams = split_into_streams(
-            self._encode(texts), self.batch_size, self.bptt_steps
-        )
-        valid_ids = self._encode(valid_texts) if valid_texts is not None else None
-
-        with torch.random.fork_rng(devices=[]), closing(BestWeights()) as best:
-            torch.manual_seed(seed)
-            self._module_params = dict(
-                vocab_size=len(self.indexer_.vocabulary_),
-                embedding_dim=self.embedding_dim,
-                hidden_size=self.hidden_size,
-                num_layers=self.num_layers,
-                cell=self.cell,
-                dropout=self.dropout,
-            )
-            module = RecurrentDecoder(**self._module_params).to(self.device)
-            optimizer_cls = get_optimizer(self.optimizer)
-            optimizer = optimizer_cls(module.parameters(), lr=self.lr)
-            self.module_ = module
-            self.history_ = History()
-            best_loss, best_epoch = math.inf, 0
-            for epoch in range(1, self.max_epochs + 1):
-                start = time.perf_counter()
-                train_loss = train_tbptt_epoch(
-                    module,
-                    optimizer,
-                    *lay_out_streams(pieces, n_streams, self.bptt_steps, rng),
-                    self.bptt_steps,
-                    self.clip_grad_norm,
-                    self.device,
-                    epoch=epoch,
-                )
-                self.history_.new_epoch()
-                self.history_.record("epoch", epoch)
-                self.history_.record("train_loss", train_loss)
-                if valid_ids is not None:
-                    loglik, n_chars = self._log_likelihood(valid_ids)
-                    valid_loss = -loglik / n_chars
-                    self.history_.record("valid_loss", valid_loss)
-                    if valid_loss < best_loss:
-                        best_loss, best_epoch = valid_loss, epoch
-                        best.save(module)  # on disk: no second copy in memory
-                self.history_.record("dur", time.perf_counter() - start)
-                if self.verbose:
-                    row = self.history_[-1]
-                    valid = (
-                        f"  valid_loss {row['valid_loss']:.4f}"
-                        if "valid_loss" in row
-                        else ""
-                    )
-                    print(
-                        f"epoch {epoch:3d}  train_loss {train_loss:.4f}{valid}"
-                        f"  dur {row['dur']:.1f} s",
-                        flush=True,
-                    )
-                if valid_ids is not None and epoch - best_epoch >= self.patience:
-                    break
-            if best.saved:
-                best.restore(module)
-        module.eval()
-        self.n_epochs_ = len(self.history_)
-        self.best_epoch_ = best_epoch if valid_ids is not None else self.n_epochs_
-        return self
+        self.classes_, labels = None, None
+        if y is not None:
+            y = check_labels(y, len(texts))
+            self.classes_, labels = np.unique(y, return_inverse=True)
+            labels = labels.astype(np.int64)
+        return self._fit_documents(texts, labels)
 
     # -- scoring and sampling ------------------------------------------------------
-    @torch.no_grad()
-    def _log_likelihood(self, sequences: list[np.ndarray]) -> tuple[float, int]:
-        """Total log-likelihood of each sequence's characters after its first.
-
-        Sequences are scored in batches of similar length from a zero state;
-        right padding never changes a result, since the network reads left to
-        right and padded targets are masked.
-        """
-        module = self.module_
-        was_training = module.training
-        module.eval()
-        order = np.argsort([len(s) for s in sequences], kind="stable")
-        total, n_chars = 0.0, 0
-        for begin in range(0, len(order), self.batch_size):
-            batch = [sequences[i] for i in order[begin : begin + self.batch_size]]
-            width = max(len(s) for s in batch)
-            ids = torch.zeros((len(batch), width), dtype=torch.int64)
-            for i, seq in enumerate(batch):
-                ids[i, : len(seq)] = torch.from_numpy(seq)
-            ids = ids.to(self.device)
-            inputs, targets = ids[:, :-1], ids[:, 1:]
-            state = None
-            for start in range(0, width - 1, _EVAL_CHUNK):
-                stop = start + _EVAL_CHUNK
-                logits, state = module(inputs[:, start:stop], state)
-                logp = torch.log_softmax(logits.double(), dim=-1)
-                target = targets[:, start:stop]
-                picked = logp.gather(2, target[..., None])[..., 0]
-                mask = target != 0
-                total += float(picked[mask].sum())
-                n_chars += int(mask.sum())
-        module.train(was_training)
-        return total, n_chars
-
     def score(self, X, y=None) -> float:
         """Mean log-likelihood per character (natural log).
 
-        Each text is read from a zero state after one ``separator``; its
-        characters and the closing separator are scored. Characters unseen
-        in training are scored as ``<unk>``. Bits per character are
-        ``-score / math.log(2)``.
+        Each text is read from a fresh state (zeros, or its label's) after
+        one ``separator``; its characters and the closing separator are
+        scored. Characters unseen in training are scored as ``<unk>``. Bits
+        per character are ``-score / math.log(2)``.
 
         Parameters
         ----------
         X : iterable of str
             Texts.
-        y : None
-            Ignored.
+        y : array-like of shape (n_texts,) or None, default=None
+            The label of each text, when the generator was fitted with
+            labels (then required); the score is then that of p(text |
+            label).
 
         Returns
         -------
@@ -378,16 +363,18 @@ default="adam"
             (higher is better).
         """
         check_is_fitted(self, "module_")
-        loglik, n_chars = self._log_likelihood(self._encode(check_documents(X)))
+        texts = check_documents(X)
+        labels = self._label_ids(y, len(texts))
+        loglik, n_chars = self._log_likelihood(self._encode(texts), labels)
         return loglik / n_chars
 
-    @torch.no_grad()
     def sample(
         self,
         n_chars: int,
         prompt: str = "",
         temperature: float = 1.0,
         random_state=None,
+        label=None,
     ) -> str:
         """Write ``n_chars`` characters, continuing ``prompt``.
 
@@ -404,6 +391,11 @@ default="adam"
             likely character.
         random_state : int, RandomState instance or None, default=None
             Seeds the sampling.
+        label : object, default=None
+            The class of the text to write (one of ``classes_``); required
+            when the generator was fitted with labels, refused otherwise.
+            A ``separator`` written then ends the text, and the next one
+            starts afresh from the label's state, as every training text.
 
         Returns
         -------
@@ -411,51 +403,23 @@ default="adam"
             The ``n_chars`` generated characters (without the prompt).
         """
         check_is_fitted(self, "module_")
-        if not isinstance(n_chars, numbers.Integral) or n_chars < 0:
-            raise ValueError(f"n_chars must be a non-negative int; got {n_chars!r}.")
+        self._check_sampling(n_chars, "n_chars", temperature)
         if not isinstance(prompt, str):
             raise TypeError(f"prompt must be a string; got {type(prompt).__name__}.")
-        if not isinstance(temperature, numbers.Real) or not temperature >= 0:
-            raise ValueError(f"temperature must be >= 0; got {temperature!r}.")
-        rng = check_random_state(random_state)
+        label_id = self._label_id(label)
+        prompt_ids = self.indexer_.transform([prompt])[0].tolist() if prompt else []
+        ids = self._sample_ids(
+            prompt_ids,
+            n_chars,
+            temperature,
+            random_state,
+            label_id,
+            restart_at_boundary=label_id is not None,
+        )
         alphabet = self.indexer_.get_feature_names_out()
-        ids = [self._separator_id()]
-        if prompt:
-            ids += self.indexer_.transform([prompt])[0].tolist()
-        module = self.module_
-        module.eval()
-        logits, state = module(torch.tensor([ids], device=self.device))
-        out = []
-        for _ in range(n_chars):
-            scores = logits[0, -1].double().cpu().numpy()
-            scores[:2] = -np.inf  # never write <pad> or <unk>
-            if temperature == 0:
-                next_id = int(scores.argmax())
-            else:
-                probs = softmax(scores / temperature)
-                next_id = int(rng.choice(len(probs), p=probs / probs.sum()))
-            out.append(alphabet[next_id])
-            logits, state = module(torch.tensor([[next_id]], device=self.device), state)
-        return "".join(out)
-
-    # -- storage as plain data (see sklearn_rnn.persistence) ---------------------
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: not our own __dict__
-        if "module_" in state:
-            state["module_"] = to_arrays(state["module_"].state_dict())
-        return state
+        return "".join(alphabet[ids])
 
     def __setstate__(self, state: dict) -> None:
+        if "module_" in state:  # fitted before labels existed
+            state.setdefault("classes_", None)
         super().__setstate__(state)
-        if "module_" in state:
-            with torch.random.fork_rng(devices=[]):  # building draws weights
-                module = RecurrentDecoder(**self._module_params)
-            module.load_state_dict(to_tensors(state["module_"]))
-            self.module_ = module.to(self.device).eval()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.non_deterministic = self.device != "cpu"
-        return tags

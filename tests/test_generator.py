@@ -103,12 +103,16 @@ def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):
 def test_training_reads_each_text_as_score_does():
     gen = CharRNNGenerator(**SMALL, random_state=0, early_stopping=False)
     gen._fit_vocabulary(TEXTS)
-    pieces, n_streams = split_into_streams(
+    pieces, n_streams, owners = split_into_streams(
         gen._encode(TEXTS), gen.batch_size, gen.bptt_steps
     )
     assert len(pieces) == len(TEXTS) and n_streams == 8
+    assert owners.tolist() == list(range(len(TEXTS)))
     rng = np.random.default_rng(0)
-    inputs, targets, starts = lay_out_streams(pieces, n_streams, gen.bptt_steps, rng)
+    inputs, targets, starts, labels = lay_out_streams(
+        pieces, n_streams, gen.bptt_steps, rng
+    )
+    assert labels is None
     sep = gen._separator_id()
     steps = gen.bptt_steps
     for row in range(n_streams):
@@ -207,3 +211,130 @@ def test_seeded_scores_and_samples_are_pinned(params, scores, samples):
     assert gen.score(["a dog", "tac eht"]) == pytest.approx(scores[1], rel=1e-6)
     assert gen.sample(20, random_state=0) == samples[0]
     assert gen.sample(12, prompt="the", temperature=0) == samples[1]
+
+
+# -- conditioned on a label: p(text | label) ------------------------------------
+AB = ["abababab", "babababa", "abababababab"]
+CD = ["cdcdcdcd", "dcdcdcdc", "cdcdcdcdcdcd"]
+LABELED = (AB + CD) * 6
+CLASSES = (["a"] * 3 + ["b"] * 3) * 6
+
+
+@pytest.fixture(scope="module")
+def conditioned():
+    gen = CharRNNGenerator(**SMALL, max_epochs=30, early_stopping=False, lr=1e-2)
+    return gen.set_params(random_state=0).fit(LABELED, CLASSES)
+
+
+def test_samples_of_each_class_look_like_that_class(conditioned):
+    assert conditioned.classes_.tolist() == ["a", "b"]
+    for seed in range(5):
+        a = conditioned.sample(40, label="a", temperature=0.5, random_state=seed)
+        b = conditioned.sample(40, label="b", temperature=0.5, random_state=seed)
+        assert set(a.replace("\n", "")) == set("ab")
+        assert set(b.replace("\n", "")) == set("cd")
+    # the same prompt goes on as its class does
+    assert conditioned.sample(4, prompt="", label="b", temperature=0)[0] in "cd"
+
+
+def test_true_labels_make_held_out_texts_more_likely(conditioned):
+    held_out = ["bababa", "abab", "dcdcdc", "cdcd"]
+    true, wrong = ["a", "a", "b", "b"], ["b", "b", "a", "a"]
+    assert conditioned.score(held_out, true) > conditioned.score(held_out, wrong) + 1
+    # one text at a time gives the same total as the batch
+    each = [conditioned._log_likelihood(conditioned._encode([t]), [i]) for t, i in
+            zip(held_out, [0, 0, 1, 1])]
+    total = conditioned._log_likelihood(
+        conditioned._encode(held_out), np.array([0, 0, 1, 1])
+    )
+    assert total[0] == pytest.approx(sum(ll for ll, _ in each), abs=1e-6)
+
+
+def test_a_new_text_starts_from_its_labels_state():
+    """At a chunk where a stream starts a new text, its row of the state is
+    the label's initial state, not zeros nor the state carried on."""
+    from sklearn_rnn._tbptt import train_tbptt_epoch
+    from sklearn_rnn.nn import LabelConditionedDecoder
+
+    torch.manual_seed(0)
+    module = LabelConditionedDecoder(2, 4, vocab_size=6, embedding_dim=3,
+                                     hidden_size=5)
+    seen = []
+    forward = LabelConditionedDecoder.forward
+
+    def spy(self, tokens, labels, state=None):
+        expected = self.initial_state(labels)
+        seen.append((state, expected, labels.tolist()))
+        return forward(self, tokens, labels, state)
+
+    pieces = [np.array([2, 3, 4, 3]), np.array([2, 5, 5, 5]), np.array([2, 4, 2])]
+    rng = np.random.default_rng(0)
+    inputs, targets, starts, labels = lay_out_streams(
+        pieces, 2, 3, rng, piece_labels=np.array([0, 1, 1])
+    )
+    assert starts.tolist() in ([[True, True], [True, False]],
+                               [[True, False], [True, True]])
+    restarted = int(np.flatnonzero(starts[:, 1])[0])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(LabelConditionedDecoder, "forward", spy)
+        optimizer = torch.optim.SGD(module.parameters(), lr=0.0)
+        train_tbptt_epoch(module, optimizer, inputs, targets, starts, 3, None, "cpu",
+                          labels=labels)
+    (first, _, _), (second, expected, chunk_labels) = seen
+    assert first is None  # the first chunk starts from its labels' states
+    assert chunk_labels == labels[:, 1].tolist()
+    for got, want in zip(second, expected):
+        assert torch.allclose(got[:, restarted], want[:, restarted])
+        assert got[:, restarted].abs().sum() > 0  # not zeros
+    carried = 1 - restarted
+    assert not torch.allclose(second[0][:, carried], expected[0][:, carried])
+
+
+@pytest.mark.parametrize("conditioning", ["state", "input"])
+def test_the_label_may_enter_the_state_or_every_step(conditioning):
+    gen = CharRNNGenerator(**SMALL, max_epochs=2, early_stopping=False,
+                           label_conditioning=conditioning, random_state=0)
+    gen.fit(LABELED, CLASSES)
+    decoder = gen.module_.decoder
+    assert (decoder.bridge is not None) == (conditioning == "state")
+    assert decoder.condition_input == (conditioning == "input")
+    assert len(gen.sample(5, label="a", random_state=0)) == 5
+
+
+def test_labels_bad_and_unseen(conditioned, fitted):
+    with pytest.raises(ValueError, match="never seen in fit"):
+        conditioned.sample(3, label="z")
+    with pytest.raises(ValueError, match="fitted with labels"):
+        conditioned.sample(3)
+    with pytest.raises(ValueError, match="fitted with labels"):
+        conditioned.score(["abab"])
+    with pytest.raises(ValueError, match=r"'z' \(position 1\), never seen"):
+        conditioned.score(["abab", "cd"], ["a", "z"])
+    with pytest.raises(ValueError, match="one label per text"):
+        conditioned.score(["abab", "cd"], ["a"])
+    with pytest.raises(ValueError, match="fitted without labels"):
+        fitted.sample(3, label="a")
+    with pytest.raises(ValueError, match="fitted without labels"):
+        fitted.score(["abab"], ["a"])
+    with pytest.raises(ValueError, match="missing label"):
+        CharRNNGenerator().fit(["ab", "cd"], ["a", None])
+    with pytest.raises(ValueError, match="different lengths"):
+        CharRNNGenerator().fit(["ab", "cd"], ["a"])
+    assert fitted.classes_ is None
+
+
+def test_conditioned_pickle_and_skops_round_trip(conditioned, tmp_path):
+    from sklearn_rnn import persistence
+
+    pytest.importorskip("skops")
+    texts, y = ["abab", "cdcd"], ["a", "b"]
+    restored = pickle.loads(pickle.dumps(conditioned))
+    assert restored.score(texts, y) == conditioned.score(texts, y)
+    assert restored.sample(9, label="b", random_state=1) == conditioned.sample(
+        9, label="b", random_state=1
+    )
+    path = tmp_path / "gen.skops"
+    persistence.dump(conditioned, path)
+    loaded = persistence.load(path)
+    assert loaded.score(texts, y) == conditioned.score(texts, y)
+    assert loaded.classes_.tolist() == ["a", "b"]

@@ -139,6 +139,10 @@ class RecurrentDecoder(nn.Module):
         of every layer (``tanh`` of a linear ``bridge``).
     condition_input : bool
         Also join the conditioning vector to the input of every step.
+    condition_state : bool
+        Set the initial state from the conditioning vector (the ``bridge``);
+        False starts from zeros, so that the vector enters only through
+        ``condition_input``.
     memory_size : int
         Size of the attended memory's steps (needed with ``attention``).
     attention : {None, "dot", "general", "additive"}
@@ -166,6 +170,7 @@ class RecurrentDecoder(nn.Module):
         attention: str | None = None,
         head: bool = True,
         embeddings: torch.Tensor | None = None,
+        condition_state: bool = True,
     ):
         super().__init__()
         # The head is made first: a seed then gives the unconditioned model
@@ -191,7 +196,7 @@ class RecurrentDecoder(nn.Module):
         self.hidden_size = hidden_size
         self.condition_input = condition_input and condition_size > 0
         self.bridge = None
-        if condition_size:
+        if condition_size and condition_state:
             n_states = num_layers * (2 if cell == "lstm" else 1)
             self.bridge = nn.Linear(condition_size, n_states * hidden_size)
             init_keras_style(self.bridge)
@@ -326,6 +331,11 @@ class LabelConditionedDecoder(nn.Module):
         self.decoder = RecurrentDecoder(condition_size=label_dim, **decoder_params)
         self.labels = nn.Embedding(n_labels, label_dim)
         nn.init.normal_(self.labels.weight, std=0.1)
+
+    def initial_state(self, labels: torch.Tensor):
+        """The state a text of each label ``(batch,)`` starts from (None:
+        zeros, when the label enters only every step)."""
+        return self.decoder.initial_state(self.labels(labels), labels.shape[0])
 
     def forward(self, tokens: torch.Tensor, labels: torch.Tensor, state=None):
         """Next-token logits and the new state, for label ids ``(batch,)``."""
