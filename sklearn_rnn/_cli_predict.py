@@ -177,7 +177,7 @@ def _csv_chunks(path: str, size: int, column: str):
     with csv_errors(path):
         reader = pd.read_csv(path, chunksize=size, keep_default_na=False, dtype=str)
     with reader, csv_errors(path):
-        for chunk in reader:
+        for chunk in filter(len, reader):  # a file of a header only: one empty
             if column not in chunk.columns:
                 raise InputError(
                     f"Column {column!r} not found in '{path}'; available columns: "
@@ -352,7 +352,7 @@ def _scores_table(y, predicted, model_classes):
         index=pd.Index(["macro avg", "accuracy"], name="class"),
     )
     table = pd.concat([table.join(confusion), rows])
-    return table, summary
+    return table.astype({column: "Int64" for column in confusion.columns}), summary
 
 
 def _print_report(args, summary: dict, table, n: int) -> None:

@@ -74,6 +74,12 @@ def test_help_and_argument_errors_do_not_import_torch(tmp_path):
         ["compare", "--csv", good, "--scoring", "bogus"],
         ["compare", "--csv", small, "--cv", "3"],
         ["compare", "--plot", str(tmp_path / "figure.xyz")],
+        ["predict", "--help"],
+        ["fit", "--help"],
+        ["evaluate", "--help"],
+        ["explain", "--help"],
+        ["predict", "--model", str(tmp_path / "missing.skops"), "-"],
+        ["predict", "--model", good, "-"],  # not a zip: refused before torch
     ]
     code = (
         "import contextlib, io, sys\n"
