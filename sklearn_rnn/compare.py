@@ -22,6 +22,7 @@ import pandas as pd
 
 from ._compare_checks import (
     MODEL_NAMES,
+    OPT_IN_MODEL_NAMES,
     VECTOR_MODEL_NAMES,
     check_alpha,
     check_data,
@@ -168,6 +169,38 @@ def default_models(
     return dict(zip(MODEL_NAMES + VECTOR_MODEL_NAMES, models))
 
 
+#: Folds of the stack's inner cross-validation, which makes the out-of-fold
+#: probabilities its final estimator learns from: each member is fitted this
+#: many times, and once more on all the training documents.
+STACK_CV = 3
+
+
+def _opt_in_models(max_epochs=None, random_state=0) -> dict[str, object]:
+    """The models that :func:`compare_models` builds only when named.
+
+    ``"stack_bow_lstm"`` answers whether the recurrent model adds anything
+    to bag-of-words: scikit-learn's
+    :class:`~sklearn.ensemble.StackingClassifier` of the ``"bow_logreg"``
+    and ``"lstm"`` pipelines (both take raw text), whose logistic
+    regression learns from their out-of-fold probabilities (a seeded
+    :data:`STACK_CV`-fold stratified split of each fit's training
+    documents, never the documents scored). It fits the LSTM
+    ``STACK_CV + 1`` times per fold, so it is not a default model.
+    """
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    members = default_models(max_epochs, random_state)
+    stack = StackingClassifier(
+        [("bow", members["bow_logreg"]), ("lstm", members["lstm"])],
+        final_estimator=LogisticRegression(),
+        cv=StratifiedKFold(STACK_CV, shuffle=True, random_state=random_state),
+        stack_method="predict_proba",
+    )
+    return dict(zip(OPT_IN_MODEL_NAMES, (stack,)))
+
+
 def _check_models(
     models, random_state, max_epochs=None, vectors=None
 ) -> dict[str, object]:
@@ -181,6 +214,8 @@ def _check_models(
             [models] if isinstance(models, str) else models, vectors is not None
         )
         available = default_models(max_epochs, random_state, vectors)
+        if set(names) & set(OPT_IN_MODEL_NAMES):
+            available.update(_opt_in_models(max_epochs, random_state))
         checked = {name: available[name] for name in names}
     if not checked:
         raise ValueError("models is empty: pass at least one model.")
@@ -230,8 +265,13 @@ def compare_models(
     models : dict of str to estimator, list of str or None, default=None
         The models by name: estimators that take raw text (pipelines such as
         :func:`~sklearn_rnn.make_rnn_pipeline`), or names of
-        :func:`default_models`. None means all the default models, seeded
-        with ``random_state``.
+        :func:`default_models`, or ``"stack_bow_lstm"``: a
+        :class:`~sklearn.ensemble.StackingClassifier` of ``"bow_logreg"``
+        and ``"lstm"`` whose logistic regression learns from their
+        out-of-fold probabilities on each fit's training documents (3 inner
+        folds, seeded; the LSTM is fitted 4 times per fold, so it runs only
+        when named). None means all the default models, seeded with
+        ``random_state``.
     cv : int, cross-validation splitter or iterable, default=5
         Number of folds of a shuffled
         :class:`~sklearn.model_selection.StratifiedKFold`; or a splitter

@@ -282,6 +282,54 @@ def test_default_models():
     assert default_models()["lstm"].get_params()["classifier__max_epochs"] == 20
 
 
+def test_the_stack_of_bag_of_words_and_lstm_is_built_only_when_named():
+    from sklearn.ensemble import StackingClassifier
+
+    from sklearn_rnn._compare_checks import check_model_names
+    from sklearn_rnn.compare import _check_models
+
+    assert "stack_bow_lstm" not in default_models()
+    names = ["stack_bow_lstm", "bow_nb"]
+    assert check_model_names(names) == names
+    stack = _check_models(["stack_bow_lstm"], random_state=5, max_epochs=3)[
+        "stack_bow_lstm"
+    ]
+    assert isinstance(stack, StackingClassifier)
+    assert [name for name, _ in stack.estimators] == ["bow", "lstm"]
+    params = stack.get_params()
+    assert params["lstm__classifier__cell"] == "lstm"
+    assert params["lstm__classifier__max_epochs"] == 3
+    assert params["lstm__classifier__random_state"] == 5
+    assert params["bow__classifier"].get_params() == (
+        default_models()["bow_logreg"].get_params()["classifier"].get_params()
+    )
+    assert stack.stack_method == "predict_proba"
+    assert isinstance(stack.cv, StratifiedKFold)
+    assert (stack.cv.n_splits, stack.cv.shuffle, stack.cv.random_state) == (3, True, 5)
+
+
+def test_the_stack_runs_and_learns_from_both_members():
+    from sklearn_rnn.compare import _check_models
+
+    stack = _check_models(["stack_bow_lstm"], random_state=0, max_epochs=2)[
+        "stack_bow_lstm"
+    ].set_params(
+        lstm__classifier__hidden_size=8,
+        lstm__classifier__embedding_dim=8,
+        lstm__classifier__refit=False,
+        cv=2,
+    )
+    res = compare_models(
+        X, Y, models={"stack": stack, "nb": make_bow_pipeline("nb")}, cv=2,
+        progress=False,
+    )
+    assert set(res.summary.index) == {"stack", "nb"}
+    fitted = stack.fit(X[:200], Y[:200])
+    # one coefficient per member (two classes: one probability column each)
+    assert fitted.final_estimator_.coef_.shape == (1, 2)
+    assert fitted.predict_proba(X[200:210]).shape == (10, 2)
+
+
 # -- held-out set -----------------------------------------------------------------
 
 
