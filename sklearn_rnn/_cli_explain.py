@@ -4,7 +4,9 @@ prediction (:func:`sklearn_rnn.explain`)."""
 from __future__ import annotations
 
 import sys
+import warnings
 
+from ._cli_common import print_warnings
 from ._cli_files import check_outputs, open_output
 
 __all__ = ["add_commands"]
@@ -66,7 +68,10 @@ def _explain(args) -> int:
     model, _ = load_checked(args.model)
     from ._explain import explain
 
-    why = explain(model, args.text, target)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        why = explain(model, args.text, target)  # a TruncationWarning, say
+    print_warnings(said)
     print(f"{why.target} (probability {why.probability:.3f}, {why.method})")
     if sys.stdout.isatty():
         print(why.to_ansi())
