@@ -21,9 +21,11 @@ if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
     from .compare import compare_models, default_models, evaluate_holdout  # noqa: F401
     from .generator import CharRNNGenerator  # noqa: F401
     from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline  # noqa: F401
+    from .language_model import RNNLanguageModel  # noqa: F401
     from .plotting import plot_comparison  # noqa: F401
     from .presets import GRUClassifier, LSTMClassifier, make_rnn_pipeline  # noqa: F401
     from .stats import corrected_ttest  # noqa: F401
+    from .seq2seq import RNNSeq2Seq  # noqa: F401
     from .tagger import RNNTagger  # noqa: F401
     from .text import SequencePadder, VocabularyIndexer  # noqa: F401
     from .vectors import WordVectors, load_word_vectors  # noqa: F401
@@ -53,6 +55,8 @@ _SUBMODULE_OF = {
     "RNNTagger": "tagger",
     "HMMTagger": "hmm",
     "CharRNNGenerator": "generator",
+    "RNNLanguageModel": "language_model",
+    "RNNSeq2Seq": "seq2seq",
     "explain": "_explain",
 }
 

@@ -66,6 +66,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn_rnn.hmm.HMMTagger",
     "sklearn_rnn.tagger.RNNTagger",
     "sklearn_rnn.generator.CharRNNGenerator",
+    "sklearn_rnn.language_model.RNNLanguageModel",
+    "sklearn_rnn.seq2seq.RNNSeq2Seq",
     "sklearn_rnn.vectors.WordVectors",
     "sklearn_rnn._embedding.RowPlan",
     "sklearn_rnn._hmm.SmoothedCategoricalHMM",

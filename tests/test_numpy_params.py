@@ -37,6 +37,8 @@ FIT_DATA = {
     "RNNTagger": lambda: ((SENTENCES, TAGS), {"char_filters": 4}),
     "HMMTagger": lambda: ((SENTENCES, TAGS), {}),
     "CharRNNGenerator": lambda: ((TEXTS,), {"bptt_steps": 5}),
+    "RNNLanguageModel": lambda: ((TEXTS,), {"bptt_steps": 5, "min_freq": 1}),
+    "RNNSeq2Seq": lambda: ((SENTENCES, TAGS), {"beam_size": 2}),
 }
 
 #: Small networks through the refit-restore path, as Python numbers.
