@@ -27,6 +27,7 @@ def commands() -> dict[str, list[str]]:
     return {
         'python -c "import sklearn"': [sys.executable, "-c", "import sklearn"],
         f"{name} --help": [*cli, "--help"],
+        f"{name} predict --help": [*cli, "predict", "--help"],
         f"{name} compare --cv 1  (usage error)": [*cli, "compare", "--cv", "1"],
         f"{name} compare --models cnn  (bad name)": [
             *cli,
