@@ -57,6 +57,7 @@ class _RecurrentLanguageModelBase(BaseEstimator):
     - ``_network_params()`` gives the network's parameters (kept as
       ``_module_params``) and ``_build_network(params)`` builds it, also
       when a pickle is loaded;
+    - ``_init_network(module)`` may set up a new network before training;
     - ``_outputs_log_probs(outputs, targets)`` and ``_next_scores(outputs)``
       read the network's outputs (logits by default), and ``_criterion``
       is the training loss of a chunk (cross-entropy of logits by default).
@@ -75,6 +76,9 @@ class _RecurrentLanguageModelBase(BaseEstimator):
     _unit = "token"
 
     # -- hooks with defaults: a network that returns logits ----------------------
+    def _init_network(self, module) -> None:
+        """Set up a newly built network before training (pretrained rows)."""
+
     def _criterion(self, module):
         return cross_entropy
 
@@ -131,7 +135,9 @@ class _RecurrentLanguageModelBase(BaseEstimator):
         with torch.random.fork_rng(devices=[]), closing(BestWeights()) as best:
             torch.manual_seed(seed)
             self._module_params = self._network_params()
-            module = self._build_network(self._module_params).to(self.device)
+            module = self._build_network(self._module_params)
+            self._init_network(module)
+            module = module.to(self.device)
             optimizer_cls = get_optimizer(self.optimizer)
             optimizer = optimizer_cls(module.parameters(), lr=self.lr)
             self.module_ = module

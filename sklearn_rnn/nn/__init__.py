@@ -15,6 +15,7 @@ from .decoder import (
     EncoderDecoder,
     LabelConditionedDecoder,
     RecurrentDecoder,
+    WordLanguageModel,
 )
 from .embedding import PretrainedEmbedding
 from .encoder import RecurrentEncoder, init_keras_style
@@ -31,4 +32,5 @@ __all__ = [
     "Attention",
     "EncoderDecoder",
     "LabelConditionedDecoder",
+    "WordLanguageModel",
 ]

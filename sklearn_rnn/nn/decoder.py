@@ -15,7 +15,9 @@ one from each step. It can be
 :class:`Attention` scores a query against the memory (``"dot"``,
 ``"general"``, ``"additive"``); :class:`EncoderDecoder` joins a
 :class:`RecurrentEncoder` and a decoder for sequence-to-sequence tasks;
-:class:`LabelConditionedDecoder` puts a label embedding in front of one.
+:class:`LabelConditionedDecoder` puts a label embedding in front of one;
+:class:`WordLanguageModel` gives one a softmax for large vocabularies
+(adaptive, or full with tied input and output embeddings).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ __all__ = [
     "RecurrentDecoder",
     "EncoderDecoder",
     "LabelConditionedDecoder",
+    "WordLanguageModel",
+    "adaptive_cutoffs",
     "ATTENTIONS",
 ]
 
@@ -340,3 +344,126 @@ class LabelConditionedDecoder(nn.Module):
     def forward(self, tokens: torch.Tensor, labels: torch.Tensor, state=None):
         """Next-token logits and the new state, for label ids ``(batch,)``."""
         return self.decoder(tokens, state, condition=self.labels(labels))
+
+
+def adaptive_cutoffs(vocab_size: int) -> list[int]:
+    """Cluster boundaries of an adaptive softmax for ``vocab_size`` ids
+    numbered most frequent first: a head of the 2,000 most frequent, then
+    clusters ending at 10,000 and 50,000 ids, those below ``vocab_size``.
+    (Grave et al. 2017 put about 80 % of the tokens in the head.)"""
+    return [c for c in (2_000, 10_000, 50_000) if c < vocab_size - 1] or [
+        max(1, vocab_size // 2)
+    ]
+
+
+class WordLanguageModel(nn.Module):
+    """A :class:`RecurrentDecoder` with a softmax fit for large vocabularies.
+
+    ``forward`` returns the outputs before the softmax, which
+    :meth:`target_log_probs`, :meth:`log_probs` and :meth:`nll` read.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of token ids (0 = padding, 1 = unknown), numbered most
+        frequent first (the adaptive softmax's clusters rely on it).
+    embedding_dim, hidden_size, num_layers, cell, dropout, embeddings
+        As for :class:`RecurrentDecoder`.
+    softmax : {"full", "adaptive"}
+        A linear layer over the whole vocabulary, or
+        :class:`torch.nn.AdaptiveLogSoftmaxWithLoss` (Grave et al. 2017),
+        whose cost grows with the head and the cluster a target falls in,
+        not with the vocabulary.
+    cutoffs : list of int or None
+        The adaptive softmax's cluster boundaries (None:
+        :func:`adaptive_cutoffs`).
+    tie_weights : bool
+        Make the full softmax's output weights the input embedding
+        (Press & Wolf 2017; Inan et al. 2017): one matrix, half the
+        parameters. A linear projection maps the recurrent output to
+        ``embedding_dim`` when the sizes differ.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_dim: int = 32,
+        hidden_size: int = 256,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        softmax: str = "full",
+        cutoffs: list[int] | None = None,
+        tie_weights: bool = False,
+        embeddings: torch.Tensor | None = None,
+    ):
+        super().__init__()
+        if softmax not in ("full", "adaptive"):
+            raise ValueError(f"softmax must be 'full' or 'adaptive'; got {softmax!r}.")
+        if tie_weights and softmax != "full":
+            raise ValueError("tie_weights needs the full softmax.")
+        self.decoder = RecurrentDecoder(
+            vocab_size,
+            embedding_dim,
+            hidden_size,
+            num_layers,
+            cell,
+            dropout,
+            head=False,
+            embeddings=embeddings,
+        )
+        size = hidden_size
+        self.projection = None
+        if tie_weights and hidden_size != embedding_dim:
+            self.projection = nn.Linear(hidden_size, embedding_dim)
+            init_keras_style(self.projection)
+            size = embedding_dim
+        self.head = self.adaptive = None
+        if softmax == "adaptive":
+            self.adaptive = nn.AdaptiveLogSoftmaxWithLoss(
+                size, vocab_size, cutoffs or adaptive_cutoffs(vocab_size), div_value=4.0
+            )
+        else:
+            self.head = nn.Linear(size, vocab_size)
+            init_keras_style(self.head)
+            if tie_weights:
+                self.head.weight = self.decoder.encoder.embedding.weight
+
+    def forward(self, tokens: torch.Tensor, state=None):
+        """Outputs before the softmax ``(batch, time, size)`` and the new
+        state (``state`` None starts from zeros)."""
+        outputs, state, _ = self.decoder.features(tokens, state)
+        if self.projection is not None:
+            outputs = self.projection(outputs)
+        return outputs, state
+
+    def target_log_probs(
+        self, outputs: torch.Tensor, targets: torch.Tensor
+    ) -> torch.Tensor:
+        """Log-probability of each target ``(batch, time)``; the adaptive
+        softmax computes only the clusters the targets fall in."""
+        flat, ids = outputs.reshape(-1, outputs.shape[-1]), targets.reshape(-1)
+        if self.adaptive is not None:
+            return self.adaptive(flat, ids).output.view(targets.shape)
+        logp = torch.log_softmax(self.head(flat).double(), dim=-1)
+        return logp.gather(1, ids[:, None])[:, 0].view(targets.shape)
+
+    def nll(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Summed negative log-likelihood of the targets, padding (0) not
+        scored: the training loss."""
+        real = targets != 0
+        if self.adaptive is not None:
+            return -self.adaptive(outputs[real], targets[real]).output.sum()
+        return nn.functional.cross_entropy(
+            self.head(outputs[real]), targets[real], reduction="sum"
+        )
+
+    def log_probs(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Log-probabilities over the whole vocabulary ``(..., vocab_size)``
+        (for sampling: the adaptive softmax then computes every cluster)."""
+        flat = outputs.reshape(-1, outputs.shape[-1])
+        if self.adaptive is not None:
+            logp = self.adaptive.log_prob(flat)
+        else:
+            logp = torch.log_softmax(self.head(flat), dim=-1)
+        return logp.view(*outputs.shape[:-1], -1)
