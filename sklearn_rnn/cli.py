@@ -9,12 +9,17 @@ folds and printing a table sorted by score::
     sklearn-rnn compare --csv reviews.csv --cv 10
     sklearn-rnn compare --csv train.csv --test-csv test.csv --models bow_nb,gru
 
+``sklearn-rnn fit`` trains one of these models and saves it (``_cli_model.py``,
+as ``compare --save-best`` does for the best one); ``predict``, ``evaluate``
+(``_cli_predict.py``) and ``explain`` (``_cli_explain.py``) use the saved
+file (``_saved_model.py``).
+
 Bad input (a missing file or column, an empty file or text, an unknown model
 name, a class with fewer documents than folds, an output that would
 overwrite an input, ...) ends with a one-line ``sklearn-rnn: error: ...`` on
 stderr and exit status 2. All of it is checked before PyTorch is imported
-and before any model is fitted; ``--output`` and ``--plot`` are then written
-atomically (``_cli_files.py``).
+and before any model is fitted; the outputs are then written atomically, or
+in place when they are not regular files (``_cli_files.py``).
 """
 
 from __future__ import annotations
