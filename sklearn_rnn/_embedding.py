@@ -27,6 +27,7 @@ __all__ = [
     "plan_embedding",
     "RowPlan",
     "plan_rows",
+    "plan_given_rows",
     "DEFAULT_EMBEDDING_DIM",
     "embedding_learning_rate",
 ]
@@ -246,6 +247,26 @@ def plan_rows(
         module_params={
             "vocab_size": vocab_size,
             "embedding_dim": dim,
+        },
+    )
+
+
+def plan_given_rows(
+    ids: np.ndarray, rows: np.ndarray, size: int, embedding_dim: int | None
+) -> RowPlan:
+    """The :class:`RowPlan` of an embedding given for the token ids ``ids``
+    only (row ``k`` for id ``ids[k]``; ``ids`` starts with 0 and 1): the ids
+    of ``0 .. size - 1`` not among them read the ``<unk>`` row, so the table
+    grows with the ids seen, not with the largest one."""
+    dim = _dimension(embedding_dim, rows.shape[1], "language model's embedding")
+    id_map = np.ones(size, dtype=np.int64)
+    id_map[ids] = np.arange(ids.size)
+    return RowPlan(
+        id_map=id_map,
+        module_params={
+            "vocab_size": ids.size,
+            "embedding_dim": dim,
+            "embeddings": torch.from_numpy(np.ascontiguousarray(rows)),
         },
     )
 

@@ -15,14 +15,21 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SoftmaxPredictMixin
 from ._data import SequenceDataset, cap_to_budget, make_loader
-from ._embedding import RowPlan, embedding_learning_rate, plan_rows
+from ._embedding import RowPlan, embedding_learning_rate, plan_given_rows, plan_rows
 from ._guards import check_device
 from ._params import fit_context
+from ._pretraining import (
+    check_same_shape,
+    fitted_language_model,
+    language_model_shape,
+    load_rnn_state,
+    pretrained_weights,
+)
 from ._resources import SHRINK_VOCABULARY, forward_all, restored_on_failure
 from ._tokenize import check_same_numbering, numbering_fingerprint
 from ._training import (
@@ -46,6 +53,7 @@ from ._validation import (
     check_sample_weight,
     check_sequences,
     encode_known_labels,
+    id_table_size,
 )
 from .nn import RecurrentClassifierModule
 from .vectors import WordVectors, resolve_vectors
@@ -86,9 +94,10 @@ class RNNClassifier(
         During training, the probability that a token is read as ``<unk>``
         (id 1). This trains the embedding that unseen words get at
         prediction time.
-    pooling : {"last", "mean", "max"}, default="last"
+    pooling : {"last", "mean", "max", "concat"}, default="last"
         Document representation: the state after the last real token, or the
-        mean or max of the outputs over real tokens.
+        mean or max of the outputs over real tokens, or those three joined
+        ("concat", the concat pooling of ULMFiT).
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation of the plain RNN cell (``cell="rnn"`` only).
     vectors : str, path-like or WordVectors, default=None
@@ -113,6 +122,25 @@ class RNNClassifier(
         random start, and Adam's steps do not grow with the scale) and
         ``lr`` otherwise; chosen on validation splits (see the user guide on
         pretrained vectors).
+    language_model : RNNLanguageModel, default=None
+        Start the embedding and the recurrent layers from a word-level
+        language model (Dai & Le 2015; Howard & Ruder 2018); the head starts
+        at random. Unfitted, every ``fit`` (so every fold of a grid search)
+        first fits a clone of it on that fit's own training documents, each
+        token id ``i`` read as the token ``"i"``, so that its vocabulary is
+        the classifier's ids; the fitted clone is kept in
+        ``language_model_``. Fitted (``clone`` unfits an estimator: wrap it
+        in :class:`sklearn.frozen.FrozenEstimator` to keep it fitted through
+        ``cross_validate``; :func:`make_rnn_pipeline` does), it is used as
+        it is: on ids of a vocabulary of id tokens, or, fitted on texts, on
+        ids of its own vocabulary (:func:`make_rnn_pipeline` indexes with
+        it); other ids are refused. ``cell``, ``hidden_size`` and
+        ``num_layers`` must be the language model's, ``embedding_dim`` too
+        when given; ``embeddings`` is refused with it. With ``vectors`` (the
+        ids then come from ``VocabularyIndexer(vectors=...)``), an unfitted
+        language model starts from them. The embedding keeps the rows of
+        the ids seen in training; other ids read ``<unk>``. See
+        :ref:`pretraining`.
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
@@ -208,6 +236,9 @@ default=None
         With ``vectors``: the share of the distinct training tokens
         (``"types"``) and of all training tokens (``"tokens"``) that have a
         pretrained vector.
+    language_model_ : RNNLanguageModel or None
+        With ``language_model``: the fitted language model the network
+        started from (this fit's clone, or the one given).
 
     See Also
     --------
@@ -227,11 +258,12 @@ default=None
     _parameter_constraints: dict = {
         "bidirectional": ["boolean"],
         "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "pooling": [StrOptions({"last", "mean", "max"})],
+        "pooling": [StrOptions({"last", "mean", "max", "concat"})],
         "nonlinearity": [StrOptions({"tanh", "relu"})],
         "vectors": [str, os.PathLike, WordVectors, None],
         "embeddings": ["array-like", None],
         "freeze_embeddings": ["boolean"],
+        "language_model": [HasMethods(["fit"]), None],
         "embedding_lr": [
             Interval(numbers.Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -261,6 +293,7 @@ default=None
         embeddings=None,
         freeze_embeddings: bool = False,
         embedding_lr: float | str | None = "auto",
+        language_model=None,
         max_epochs: int = 20,
         batch_size: int = 64,
         max_batch_tokens: int | None = 16384,
@@ -293,6 +326,7 @@ default=None
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
         self.embedding_lr = embedding_lr
+        self.language_model = language_model
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
@@ -372,6 +406,8 @@ default=None
             verbose=self.verbose,
         ).initialize()
         rows.fill(net.module_)
+        if getattr(self, "_lm_rnn_state", None) is not None:
+            load_rnn_state(net.module_.encoder.rnn, self._lm_rnn_state)
         return net
 
     def _embedding_lr(self) -> float:
@@ -424,12 +460,7 @@ default=None
             encoder = LabelEncoder().fit(y_arr)
             self.classes_ = encoder.classes_
             y_encoded = encoder.transform(y_arr).astype(np.int64)
-            self._rows = plan_rows(
-                seqs,
-                vectors=resolve_vectors(self.vectors),
-                embeddings=self.embeddings,
-                embedding_dim=self.embedding_dim,
-            )
+            self._rows = self._plan_rows(seqs)
             self.vocab_size_ = self._rows.id_map.size
             self.vectors_coverage_ = self._rows.coverage
             self._numbering = numbering_fingerprint(seqs)
@@ -467,7 +498,60 @@ default=None
             final = refit_net(build, net, everything, seed, self.max_epochs)
             self._set_net(final, search=net)
         self._rows = self._rows.for_prediction()  # the vectors live in the net
+        self._lm_rnn_state = None
         return self
+
+    def _shape(self) -> dict:
+        return {
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "embedding_dim": self.embedding_dim,
+        }
+
+    def _plan_rows(self, seqs: list[np.ndarray]) -> RowPlan:
+        """The embedding's rows of a first fit; with ``language_model``, the
+        language model's rows and recurrent weights (fitted first if need be)."""
+        self.language_model_ = None
+        self._lm_rnn_state = None
+        if self.language_model is None:
+            return plan_rows(
+                seqs,
+                vectors=resolve_vectors(self.vectors),
+                embeddings=self.embeddings,
+                embedding_dim=self.embedding_dim,
+            )
+        if self.embeddings is not None:
+            raise ValueError(
+                "Pass language_model or embeddings, not both: the embedding "
+                "starts from the language model."
+            )
+        fitted = fitted_language_model(self.language_model)
+        if fitted is not None:
+            check_same_shape(
+                language_model_shape(fitted), self._shape(), self.bidirectional
+            )
+        else:
+            given = self.language_model.get_params()
+            check_same_shape(
+                {k: given[k] for k in self._shape() if given.get(k) is not None},
+                self._shape(),
+                self.bidirectional,
+            )
+        size = id_table_size(seqs, 16, "id map")  # counts and rows per id
+        pretrained = pretrained_weights(
+            self.language_model, seqs, size, resolve_vectors(self.vectors)
+        )
+        check_same_shape(
+            language_model_shape(pretrained.language_model),
+            self._shape(),
+            self.bidirectional,
+        )
+        self.language_model_ = pretrained.language_model
+        self._lm_rnn_state = pretrained.rnn_state
+        return plan_given_rows(
+            pretrained.ids, pretrained.embeddings, size, self.embedding_dim
+        )
 
     def _class_scores(self, X) -> np.ndarray:
         """Logits, one column per class, in the caller's document order."""

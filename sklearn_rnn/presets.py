@@ -74,6 +74,7 @@ def make_rnn_pipeline(
     cell: str = "lstm",
     *,
     vectors=None,
+    language_model=None,
     indexer_params: dict | None = None,
     padder_params: dict | None = None,
     **classifier_params,
@@ -90,6 +91,15 @@ def make_rnn_pipeline(
         initialises its embedding from them). A grid search that changes
         them must change ``indexer__vectors`` and ``classifier__vectors``
         together.
+    language_model : RNNLanguageModel, default=None
+        Start the classifier's embedding and recurrent layers from this
+        language model (``RNNClassifier(language_model=...)``), whose
+        ``cell``, ``hidden_size``, ``num_layers`` and ``embedding_dim`` the
+        classifier takes unless given. Unfitted, each fit pretrains a clone
+        on its own training documents. Fitted on texts, it is wrapped in a
+        :class:`~sklearn.frozen.FrozenEstimator` (so that ``clone`` keeps it
+        fitted) and the indexer is a copy of its indexer with its vocabulary
+        fixed, so that the ids are the language model's in every fold.
     indexer_params : dict, default=None
         Parameters of the :class:`VocabularyIndexer` step.
     padder_params : dict, default=None
@@ -113,6 +123,13 @@ def make_rnn_pipeline(
     >>> pipe.get_params()["classifier__cell"]
     'gru'
     """
+    indexer = None
+    if language_model is not None:
+        indexer, language_model, shape = _language_model_parts(language_model)
+        for name, value in shape.items():
+            classifier_params.setdefault(name, value)
+        classifier_params["language_model"] = language_model
+        cell = classifier_params.pop("cell", cell)
     indexer_params = dict(indexer_params or {})
     if classifier_params.get("warm_start"):
         indexer_params.setdefault("warm_start", True)  # keep the ids
@@ -121,8 +138,32 @@ def make_rnn_pipeline(
         classifier_params.setdefault("vectors", vectors)
     return Pipeline(
         [
-            ("indexer", VocabularyIndexer(**indexer_params)),
+            (
+                "indexer",
+                VocabularyIndexer(**indexer_params)
+                if indexer is None
+                else indexer.set_params(**indexer_params),
+            ),
             ("padder", SequencePadder(**(padder_params or {}))),
             ("classifier", RNNClassifier(cell=cell, **classifier_params)),
         ]
     )
+
+
+def _language_model_parts(language_model):
+    """The pipeline's indexer (None: a plain one), the classifier's
+    ``language_model`` and the shape it takes from it."""
+    from sklearn.frozen import FrozenEstimator
+
+    from ._pretraining import fitted_language_model, indexer_of, language_model_shape
+
+    fitted = fitted_language_model(language_model)
+    if fitted is None:
+        given = language_model.get_params()
+        names = ("cell", "hidden_size", "num_layers", "embedding_dim")
+        shape = {k: given[k] for k in names if given.get(k) is not None}
+        return None, language_model, shape
+    shape = language_model_shape(fitted)
+    if not isinstance(language_model, FrozenEstimator):
+        language_model = FrozenEstimator(fitted)
+    return indexer_of(fitted), language_model, shape

@@ -55,7 +55,7 @@ def test_padding_never_changes_a_prediction(cell, pooling, bidirectional):
         )
 
 
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "concat"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_module_output_independent_of_right_padding(pooling, bidirectional):
     # Below the estimator: the network itself ignores padded steps.
@@ -78,6 +78,23 @@ def test_module_output_independent_of_right_padding(pooling, bidirectional):
         alone = module(tokens[1:, :2], lengths[1:])
     torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
     torch.testing.assert_close(a[1:], alone, atol=1e-6, rtol=0)
+
+
+def test_concat_pooling_joins_the_last_state_the_max_and_the_mean():
+    torch.manual_seed(0)
+    module = RecurrentClassifierModule(
+        vocab_size=10, n_classes=2, pooling="concat", embedding_dim=4, hidden_size=5
+    ).eval()
+    assert module.head.in_features == 15
+    tokens, lengths = torch.tensor([[3, 4, 5, 0]]), torch.tensor([3])
+    seen = {}
+    module.head.register_forward_hook(lambda m, args, out: seen.update(x=args[0]))
+    with torch.no_grad():
+        module(tokens, lengths)
+        outputs, final = module.encoder(tokens, lengths)
+    real = outputs[0, :3]
+    expected = torch.cat([final[0], real.max(dim=0).values, real.mean(dim=0)])
+    torch.testing.assert_close(seen["x"][0], expected)
 
 
 def test_word_dropout_reads_real_tokens_as_unk_in_training_only():

@@ -18,10 +18,11 @@ class RecurrentClassifierModule(nn.Module):
     ----------
     n_classes : int
         Number of output logits.
-    pooling : {"last", "mean", "max"}
+    pooling : {"last", "mean", "max", "concat"}
         "last" takes the final state after the last real token (both
         directions when bidirectional); "mean" and "max" pool the outputs of
-        the real (non-padded) steps only.
+        the real (non-padded) steps only; "concat" joins the last state, the
+        max and the mean (ULMFiT's concat pooling, three times as wide).
     dropout : float
         Dropout before the head (and inside the encoder).
     pretrained_rows : tuple of (int, int, int) or None
@@ -52,21 +53,24 @@ class RecurrentClassifierModule(nn.Module):
         self.encoder = RecurrentEncoder(vocab_size, dropout=dropout, **encoder_params)
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_classes)
+        width = self.encoder.output_size * (3 if pooling == "concat" else 1)
+        self.head = nn.Linear(width, n_classes)
         init_keras_style(self.head)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Return class logits of shape ``(batch, n_classes)``."""
         outputs, final = self.encoder(tokens, lengths)
         if self.pooling == "last":
-            pooled = final
-        else:
-            steps = torch.arange(outputs.shape[1], device=outputs.device)
-            mask = steps[None, :] < lengths.clamp(min=1)[:, None].to(outputs.device)
-            if self.pooling == "mean":
-                summed = (outputs * mask[..., None]).sum(dim=1)
-                pooled = summed / mask.sum(dim=1, keepdim=True)
-            else:
-                pooled = outputs.masked_fill(~mask[..., None], float("-inf"))
-                pooled = pooled.max(dim=1).values
-        return self.head(self.dropout(pooled))
+            return self.head(self.dropout(final))
+        steps = torch.arange(outputs.shape[1], device=outputs.device)
+        mask = steps[None, :] < lengths.clamp(min=1)[:, None].to(outputs.device)
+        pooled = []
+        if self.pooling in ("max", "concat"):
+            highest = outputs.masked_fill(~mask[..., None], float("-inf"))
+            pooled.append(highest.max(dim=1).values)
+        if self.pooling in ("mean", "concat"):
+            summed = (outputs * mask[..., None]).sum(dim=1)
+            pooled.append(summed / mask.sum(dim=1, keepdim=True))
+        if self.pooling == "concat":
+            pooled.insert(0, final)
+        return self.head(self.dropout(torch.cat(pooled, dim=1)))

@@ -1,0 +1,379 @@
+"""Classifiers that start from a recurrent language model (issue 21, transfer).
+
+The language model here is a stand-in with the fitted attributes the
+transfer reads (``indexer_``, a VocabularyIndexer, and ``module_``, a
+RecurrentDecoder), so that these tests show what the classifier does with
+them: which documents each fit's language model sees, and that the
+classifier's weights are the language model's.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import BaseEstimator, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import cross_validate
+
+from sklearn_rnn import (
+    RNNClassifier,
+    VocabularyIndexer,
+    _pretraining,
+    make_rnn_pipeline,
+)
+from sklearn_rnn.nn import RecurrentDecoder
+
+
+def split_on_spaces(doc: str) -> list[str]:
+    return doc.split(" ")
+
+
+class SpyLanguageModel(BaseEstimator):
+    """A tiny word language model that records every document it is fitted on.
+
+    Texts are split on spaces; a list of tokens is taken as it is. A few
+    steps of next-token training move its weights away from their start.
+    """
+
+    fitted_on: list = []
+
+    def __init__(self, *, embedding_dim=6, hidden_size=5, cell="lstm", num_layers=1):
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.cell = cell
+        self.num_layers = num_layers
+
+    def fit(self, X, y=None):
+        docs = [d if isinstance(d, str) else " ".join(d) for d in X]
+        SpyLanguageModel.fitted_on.append(list(docs))
+        self.indexer_ = VocabularyIndexer(analyzer=split_on_spaces, lowercase=False)
+        ids = self.indexer_.fit_transform(docs)
+        torch.manual_seed(0)
+        self.module_ = RecurrentDecoder(
+            len(self.indexer_.vocabulary_),
+            self.embedding_dim,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+        )
+        optimizer = torch.optim.Adam(self.module_.parameters(), lr=0.05)
+        for seq in ids[:20]:
+            if seq.size < 2:
+                continue
+            tokens = torch.as_tensor(seq)[None]
+            logits, _ = self.module_(tokens[:, :-1])
+            loss = torch.nn.functional.cross_entropy(logits[0], tokens[0, 1:])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return self
+
+    def pretrained_state(self):
+        encoder = self.module_.encoder
+        return {
+            "embedding": encoder.embedding.state_dict(),
+            "rnn": encoder.rnn.state_dict(),
+            "indexer": self.indexer_,
+        }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_spy():
+    SpyLanguageModel.fitted_on = []
+
+
+WORDS = ["good", "bad", "film", "plot", "fine", "dull", "great", "awful"]
+
+
+def make_texts(n, seed=0):
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for i in range(n):
+        words = rng.choice(WORDS, size=rng.integers(3, 7)).tolist()
+        texts.append(" ".join(words + [f"doc{i}"]))  # every document unique
+        labels.append("pos" if ("good" in words or "great" in words) else "neg")
+    return texts, np.array(labels)
+
+
+TEXTS, LABELS = make_texts(60)
+INDEXER = VocabularyIndexer(analyzer=split_on_spaces).fit(TEXTS)
+IDS = INDEXER.transform(TEXTS)
+
+#: lr so small that the fitted network still holds the weights it started from
+FROZEN = dict(lr=1e-9, max_epochs=1, early_stopping=False, random_state=0)
+TINY = dict(embedding_dim=6, hidden_size=5)
+
+
+def row_of(clf, token_id):
+    """The embedding row the fitted classifier reads for a token id."""
+    return clf._rows.id_map[token_id]
+
+
+def ids_as_tokens(seqs):
+    return [" ".join(map(str, s)) for s in seqs]
+
+
+# -- the weights come from the language model ---------------------------------
+
+
+def test_embedding_and_recurrent_weights_are_the_language_model_s():
+    clf = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
+    clf.fit(IDS, LABELS)
+    lm = clf.language_model_
+    module = clf.net_.module_
+    vocabulary = lm.indexer_.vocabulary_
+    rows = module.encoder.embedding.weight.detach()
+    lm_rows = lm.module_.encoder.embedding.weight.detach()
+    for i in range(2, clf.vocab_size_):
+        lm_row = lm_rows[vocabulary[str(i)]]
+        torch.testing.assert_close(rows[row_of(clf, i)], lm_row, atol=1e-6, rtol=0)
+    assert torch.all(rows[0] == 0)
+    for name, weight in lm.module_.encoder.rnn.state_dict().items():
+        mine = module.encoder.rnn.state_dict()[name]
+        torch.testing.assert_close(mine, weight, atol=1e-6, rtol=0)
+    # the control: the same classifier without the language model differs
+    plain = RNNClassifier(**TINY, **FROZEN).fit(IDS, LABELS)
+    other = plain.net_.module_.encoder.rnn.state_dict()["weight_hh_l0"]
+    assert not torch.allclose(other, lm.module_.encoder.rnn.weight_hh_l0, atol=1e-3)
+
+
+def test_the_refit_network_starts_from_the_language_model_too():
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(),
+        **TINY,
+        lr=1e-9,
+        max_epochs=2,
+        patience=1,
+        random_state=0,
+    )
+    clf.fit(IDS, LABELS)
+    assert len(SpyLanguageModel.fitted_on) == 1  # one language model per fit
+    lm_hh = clf.language_model_.module_.encoder.rnn.weight_hh_l0
+    hh = clf.net_.module_.encoder.rnn.weight_hh_l0
+    torch.testing.assert_close(hh, lm_hh, atol=1e-6, rtol=0)
+
+
+def test_the_language_model_reads_every_training_document_of_the_fit():
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(), **TINY, max_epochs=1, refit=False
+    )
+    clf.fit(IDS, LABELS)  # early stopping holds out a validation part
+    (seen,) = SpyLanguageModel.fitted_on
+    assert sorted(seen) == sorted(ids_as_tokens(IDS))
+
+
+# -- each fold pretrains on its own training documents only --------------------
+
+
+@pytest.mark.parametrize("through", ["classifier", "pipeline"])
+def test_each_fold_fits_its_own_language_model_on_its_training_documents(through):
+    folds = [(np.arange(0, 40), np.arange(40, 60)), (np.arange(20, 60), np.arange(20))]
+    if through == "classifier":
+        model, X = RNNClassifier(language_model=SpyLanguageModel(), **TINY), IDS
+        model.set_params(max_epochs=1, early_stopping=False)
+    else:
+        model = make_rnn_pipeline(
+            language_model=SpyLanguageModel(), max_epochs=1, early_stopping=False
+        )
+        X = TEXTS
+    given = model.get_params()["language_model" if through == "classifier" else
+                               "classifier__language_model"]
+    result = cross_validate(model, X, LABELS, cv=folds, return_estimator=True)
+    assert len(SpyLanguageModel.fitted_on) == 2
+    for (train, test), seen, fitted in zip(
+        folds, SpyLanguageModel.fitted_on, result["estimator"]
+    ):
+        clf = fitted if through == "classifier" else fitted["classifier"]
+        if through == "classifier":
+            train_ids = [IDS[i] for i in train]
+            test_ids = [IDS[i] for i in test]
+        else:  # the fold's own indexer numbered the fold's own documents
+            train_ids = fitted["indexer"].transform([TEXTS[i] for i in train])
+            test_ids = fitted["indexer"].transform([TEXTS[i] for i in test])
+        assert sorted(seen) == sorted(ids_as_tokens(train_ids))
+        assert not set(seen) & set(ids_as_tokens(test_ids))
+        assert clf.language_model_ is not given
+        assert not hasattr(given, "module_")  # the given one stays unfitted
+
+
+# -- a fitted language model ---------------------------------------------------
+
+
+def test_a_fitted_word_language_model_is_used_as_it_is_in_every_fold():
+    lm = SpyLanguageModel().fit(make_texts(80, seed=1)[0])
+    pipe = make_rnn_pipeline(language_model=lm, max_epochs=1, early_stopping=False)
+    assert isinstance(pipe["classifier"].language_model, FrozenEstimator)
+    assert pipe["classifier"].hidden_size == 5
+    assert pipe["classifier"].embedding_dim == 6
+    # the indexer numbers the words as the language model does
+    assert pipe["indexer"].vocabulary == lm.indexer_.vocabulary_
+    SpyLanguageModel.fitted_on = []
+    result = cross_validate(pipe, TEXTS, LABELS, cv=2, return_estimator=True)
+    assert SpyLanguageModel.fitted_on == []  # never refitted
+    fitted = result["estimator"][0]
+    assert fitted["classifier"].language_model_ is lm
+    ids = fitted["indexer"].transform(["good film"])[0]
+    assert ids.tolist() == [lm.indexer_.vocabulary_[w] for w in ("good", "film")]
+
+
+def test_a_language_model_fitted_by_a_classifier_is_reused_on_the_same_ids():
+    first = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
+    lm = first.fit(IDS, LABELS).language_model_
+    SpyLanguageModel.fitted_on = []
+    again = RNNClassifier(language_model=lm, **TINY, **FROZEN).fit(IDS, LABELS)
+    assert SpyLanguageModel.fitted_on == []
+    assert again.language_model_ is lm
+    with pytest.raises(ValueError, match="token ids of another pipeline"):
+        make_rnn_pipeline(language_model=lm)
+
+
+def test_a_fitted_language_model_with_another_vocabulary_is_refused():
+    words_lm = SpyLanguageModel().fit(["good film", "bad plot"])  # 6 ids
+    clf = RNNClassifier(language_model=words_lm, **TINY, **FROZEN)
+    with pytest.raises(ValueError, match="not made with its vocabulary"):
+        clf.fit(IDS, LABELS)
+    # ids of a vocabulary learned on these documents, a larger word model
+    big_lm = SpyLanguageModel().fit(make_texts(200, seed=3)[0])
+    small = VocabularyIndexer(analyzer=split_on_spaces).fit_transform(TEXTS[:6])
+    with pytest.raises(ValueError, match="learned on these\\s+very documents"):
+        RNNClassifier(language_model=big_lm, **TINY, **FROZEN).fit(small, LABELS[:6])
+    id_lm = SpyLanguageModel().fit([["900", "901"], ["902"]])
+    with pytest.raises(ValueError, match="None of the training token ids"):
+        RNNClassifier(language_model=id_lm, **TINY, **FROZEN).fit(IDS, LABELS)
+
+
+# -- bad input -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(hidden_size=7), "hidden_size=7 differs from the language model's 5"),
+        (dict(embedding_dim=9), "embedding_dim=9 differs"),
+        (dict(cell="gru"), "cell='gru' differs"),
+        (dict(bidirectional=True), "reads left to right only"),
+        (dict(embeddings=np.zeros((50, 6))), "language_model or embeddings"),
+    ],
+)
+def test_a_classifier_that_cannot_take_the_weights_is_refused_before_pretraining(
+    params, match
+):
+    clf = RNNClassifier(language_model=SpyLanguageModel(), **{**TINY, **params})
+    with pytest.raises(ValueError, match=match):
+        clf.fit(IDS, LABELS)
+    assert SpyLanguageModel.fitted_on == []
+
+
+def test_documents_without_tokens_or_all_unknown_are_refused():
+    empty = [np.array([], dtype=np.int64)] * 4
+    clf = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
+    with pytest.raises(ValueError, match="No training document has a token"):
+        clf.fit(empty, ["a", "b", "a", "b"])
+    with pytest.raises(ValueError, match="Every one of the 6 training tokens is <unk>"):
+        clf.fit([[1, 1], [1], [1, 1, 1]], ["a", "b", "a"])
+    assert SpyLanguageModel.fitted_on == []
+
+
+def test_a_huge_vocabulary_warns(monkeypatch):
+    monkeypatch.setattr(_pretraining, "LARGE_VOCABULARY", 10)
+    clf = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
+    with pytest.warns(UserWarning, match="takes 70 embedding rows"):
+        clf.fit(IDS, LABELS)
+
+
+# -- clone and pickle ----------------------------------------------------------
+
+
+def test_clone_and_pickle():
+    clf = RNNClassifier(language_model=SpyLanguageModel(hidden_size=5), **TINY)
+    copy = clone(clf)
+    assert copy.language_model is not clf.language_model
+    assert copy.language_model.get_params() == clf.language_model.get_params()
+    clf.set_params(max_epochs=2, random_state=0).fit(IDS, LABELS)
+    assert not hasattr(clone(clf), "language_model_")
+    back = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(back.predict_proba(IDS), clf.predict_proba(IDS))
+    assert back.language_model_.indexer_.vocabulary_ == (
+        clf.language_model_.indexer_.vocabulary_
+    )
+    again = RNNClassifier(language_model=SpyLanguageModel(), **TINY)
+    again.set_params(max_epochs=2, random_state=0).fit(IDS, LABELS)
+    np.testing.assert_allclose(again.predict_proba(IDS), clf.predict_proba(IDS))
+
+
+# -- with the package's own language model ---------------------------------------
+
+
+def real_language_model(**params):
+    language_model = pytest.importorskip("sklearn_rnn.language_model")
+    RNNLanguageModel = language_model.RNNLanguageModel
+
+    tiny = dict(embedding_dim=6, hidden_size=5, max_epochs=1, min_freq=1)
+    return RNNLanguageModel(**{**tiny, "random_state": 0, **params})
+
+
+def test_the_package_s_language_model_starts_a_pipeline_in_every_fold():
+    pipe = make_rnn_pipeline(
+        language_model=real_language_model(), **FROZEN | {"max_epochs": 1}
+    )
+    assert pipe["classifier"].hidden_size == 5
+    result = cross_validate(pipe, TEXTS, LABELS, cv=2, return_estimator=True)
+    for fitted in result["estimator"]:
+        clf = fitted["classifier"]
+        state = clf.language_model_.pretrained_state()
+        vocabulary = state["indexer"].vocabulary_
+        lm_rows = state["embedding"]["weight"]
+        rows = clf.net_.module_.encoder.embedding.weight.detach()
+        for i in np.unique(np.concatenate(fitted["indexer"].transform(TEXTS))):
+            # words the language model did not keep start from its <unk>
+            lm_row = lm_rows[vocabulary.get(str(i), 1)]
+            row = rows[row_of(clf, i)]
+            torch.testing.assert_close(row, lm_row, atol=1e-6, rtol=0)
+        mine = clf.net_.module_.encoder.rnn.state_dict()
+        for name, weight in state["rnn"].items():
+            torch.testing.assert_close(mine[name], weight, atol=1e-6, rtol=0)
+    back = pickle.loads(pickle.dumps(result["estimator"][0]))
+    np.testing.assert_allclose(
+        back.predict_proba(TEXTS), result["estimator"][0].predict_proba(TEXTS)
+    )
+
+
+def test_the_package_s_language_model_fitted_on_texts_is_used_as_it_is():
+    lm = real_language_model().fit(make_texts(80, seed=1)[0])
+    pipe = make_rnn_pipeline(language_model=lm, max_epochs=1, early_stopping=False)
+    fitted = pipe.fit(TEXTS, LABELS)
+    assert fitted["classifier"].language_model_ is lm
+    ids = fitted["indexer"].transform(["good film"])[0]
+    assert ids.tolist() == lm.indexer_.transform(["good film"])[0].tolist()
+
+
+def test_vectors_of_the_pipeline_start_the_language_model():
+    from sklearn_rnn import WordVectors
+
+    rng = np.random.default_rng(0)
+    words = WORDS + ["never", "seen"]  # ids 10 and 11, not in the training texts
+    vectors = WordVectors(words, rng.normal(size=(len(words), 6)).astype("float32"))
+    lm = real_language_model(embedding_dim=None, max_epochs=1)
+    pipe = make_rnn_pipeline(
+        vectors=vectors, language_model=lm, **FROZEN | {"max_epochs": 1}
+    )
+    fitted = pipe.fit(TEXTS, LABELS)
+    clf = fitted["classifier"]
+    assert clf.language_model_.vectors_coverage_ > 0
+    # "good" is row 0 of the vectors: id 2, which the language model read as "2"
+    assert fitted["indexer"].vocabulary_["good"] == 2
+    state = clf.language_model_.pretrained_state()
+    lm_row = state["embedding"]["weight"][state["indexer"].vocabulary_["2"]]
+    assert clf.net_.module_.encoder.embedding.weight.shape[1] == 6
+    row = clf.net_.module_.encoder.embedding.weight[row_of(clf, 2)]
+    torch.testing.assert_close(row.detach(), lm_row, atol=1e-6, rtol=0)
+    # the classifier's embedding holds the rows of the ids seen in training only
+    assert clf.net_.module_.encoder.embedding.num_embeddings == clf.vocab_size_ - 2
+    assert row_of(clf, 10) == row_of(clf, 11) == 1
+    with pytest.raises(ValueError, match="give the vectors\\s+to the pipeline"):
+        make_rnn_pipeline(language_model=lm.set_params(vectors=vectors)).fit(
+            TEXTS, LABELS
+        )
