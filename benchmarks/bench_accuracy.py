@@ -11,7 +11,11 @@ class-conditional HMM (default one state, and ``hmm_tuned``: states and
 smoothing picked by 3-fold CV on the training data), the untuned
 defaults of RNN, LSTM, GRU and a bidirectional LSTM, and the same
 initialised from GloVe 6B 50d vectors (``*_glove``; fine-tuned, and frozen
-for the LSTM) when ``../shared/data/glove`` is there. Each data set writes
+for the LSTM) when ``../shared/data/glove`` is there, and the LSTM started
+from a word language model fitted on each fit's own training texts
+(``lstm_lm``; ``lstm_lm_glove``: the language model started from GloVe;
+:class:`~sklearn_rnn.RNNLanguageModel` defaults with hidden size 128, the
+classifier's). Each data set writes
 ``benchmarks/results/<name>.csv`` and ``.md`` (accuracy +- std where CV,
 macro-F1, fit time).
 """
@@ -63,6 +67,23 @@ def vector_models(seed: int) -> dict:
     }
 
 
+def pretrained_models(seed: int) -> dict:
+    """The LSTM started from a language model pretrained in each fit."""
+    from sklearn_rnn.language_model import RNNLanguageModel
+
+    def language_model():
+        return RNNLanguageModel(hidden_size=128, random_state=seed)
+
+    rows = {
+        "lstm_lm": make_rnn_pipeline(language_model=language_model()),
+    }
+    if GLOVE.exists():
+        rows["lstm_lm_glove"] = make_rnn_pipeline(
+            vectors=str(GLOVE), language_model=language_model()
+        )
+    return rows
+
+
 def models(seed: int) -> dict:
     inner = StratifiedKFold(3, shuffle=True, random_state=seed)
     return {
@@ -76,6 +97,7 @@ def models(seed: int) -> dict:
         "gru": make_rnn_pipeline("gru", random_state=seed),
         "bilstm": make_rnn_pipeline("lstm", bidirectional=True, random_state=seed),
         **vector_models(seed),
+        **pretrained_models(seed),
     }
 
 

@@ -377,3 +377,17 @@ def test_vectors_of_the_pipeline_start_the_language_model():
         make_rnn_pipeline(language_model=lm.set_params(vectors=vectors)).fit(
             TEXTS, LABELS
         )
+
+
+def test_a_pipeline_with_a_fitted_language_model_round_trips_through_skops(tmp_path):
+    from sklearn_rnn import persistence
+
+    lm = real_language_model().fit(TEXTS)
+    pipe = make_rnn_pipeline(language_model=lm, max_epochs=1, early_stopping=False)
+    pipe.fit(TEXTS, LABELS)
+    persistence.dump(pipe, tmp_path / "model.skops")
+    back = persistence.load(tmp_path / "model.skops")
+    np.testing.assert_allclose(back.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
+    assert back["classifier"].language_model_.indexer_.vocabulary_ == (
+        lm.indexer_.vocabulary_
+    )
