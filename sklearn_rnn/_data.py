@@ -420,10 +420,20 @@ def lay_out_streams(
     sizes = [math.ceil((len(p) - 1) / steps) for p in pieces]
     streams = [[] for _ in range(n_streams)]
     loads = np.zeros(n_streams, dtype=np.int64)
-    for i in rng.permutation(len(pieces)):
+    # Longest first, each to the stream that ends first, keeps the streams
+    # of one length (a long piece placed last would leave the others
+    # padding); ties go in random order, and each stream then reads its
+    # pieces in the random order, not by size.
+    order = rng.permutation(len(pieces))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    by_size = order[np.argsort(-np.asarray(sizes)[order], kind="stable")]
+    for i in by_size:
         k = int(np.argmin(loads))  # the stream that ends first
         streams[k].append(i)
         loads[k] += sizes[i]
+    for members in streams:
+        members.sort(key=rank.__getitem__)
     n_chunks = int(loads.max())
     inputs = np.zeros((n_streams, n_chunks * steps), dtype=np.int64)
     targets = np.zeros_like(inputs)

@@ -338,3 +338,21 @@ def test_conditioned_pickle_and_skops_round_trip(conditioned, tmp_path):
     loaded = persistence.load(path)
     assert loaded.score(texts, y) == conditioned.score(texts, y)
     assert loaded.classes_.tolist() == ["a", "b"]
+
+
+def test_streams_are_balanced_whatever_the_order():
+    """Longest piece first: a long text drawn last does not leave the other
+    streams padding (8 one-chunk texts and one of 8 chunks fill 2 streams
+    of 8 chunks), and each stream still reads its texts in random order."""
+    short = [np.array([2, k, 3, 4, 5, 2]) for k in range(10, 18)]
+    pieces = [np.arange(2, 2 + 8 * 5 + 1), *short]
+    orders = set()
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        inputs, targets, starts, _ = lay_out_streams(pieces, 2, 5, rng)
+        assert starts.shape == (2, 8)  # was up to (2, 11)
+        assert int((targets != 0).sum()) == 8 * 5 + 8 * 5
+        long_row = int(np.flatnonzero(starts.sum(1) == 1)[0])
+        assert inputs[long_row, 0] == 2 and inputs[long_row, 39] == 41
+        orders.add(tuple(inputs[1 - long_row, 1::5].tolist()))
+    assert len(orders) == 10  # the short texts in a new order every time
