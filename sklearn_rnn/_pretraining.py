@@ -32,6 +32,7 @@ import torch
 from sklearn.base import clone
 
 from ._tokenize import numbered_by_frequency
+from ._validation import check_has_tokens
 
 __all__ = [
     "LARGE_VOCABULARY",
@@ -130,13 +131,8 @@ def check_same_shape(lm_shape: dict, classifier: dict, bidirectional: bool) -> N
 
 def _check_trainable(seqs: list[np.ndarray]) -> None:
     """Refuse training documents a language model cannot learn from."""
+    check_has_tokens([s.size for s in seqs], "training documents")
     n_tokens = sum(s.size for s in seqs)
-    if n_tokens == 0:
-        raise ValueError(
-            "No training document has a token, so the language model has "
-            "nothing to learn from; check the documents and the indexer's "
-            "tokenization."
-        )
     if all(bool(np.all(s == 1)) for s in seqs if s.size):
         raise ValueError(
             f"Every one of the {n_tokens} training tokens is <unk> (id 1), so "

@@ -270,7 +270,7 @@ def test_a_classifier_that_cannot_take_the_weights_is_refused_before_pretraining
 def test_documents_without_tokens_or_all_unknown_are_refused():
     empty = [np.array([], dtype=np.int64)] * 4
     clf = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
-    with pytest.raises(ValueError, match="No training document has a token"):
+    with pytest.raises(ValueError, match="training documents hold no tokens"):
         clf.fit(empty, ["a", "b", "a", "b"])
     with pytest.raises(ValueError, match="Every one of the 6 training tokens is <unk>"):
         clf.fit([[1, 1], [1], [1, 1, 1]], ["a", "b", "a"])
