@@ -383,12 +383,8 @@ default="adam"
             The fitted language model.
         """
         docs, self.input_kind_ = _documents(X)
-        if self.input_kind_ == "text":
-            analyze = VocabularyIndexer(lowercase=self.lowercase).build_analyzer()
-            lengths = [len(analyze(doc)) for doc in docs]
-        else:
-            lengths = [len(doc) for doc in docs]
-        check_has_tokens(lengths, "documents")
+        if self.input_kind_ == "tokens":  # texts without a token: the indexer
+            check_has_tokens([len(doc) for doc in docs], "documents")
         self._fit_documents(docs)
         return self
 

@@ -116,6 +116,10 @@ def test_tied_weights_share_storage_also_after_pickling(fitted):
     assert restored.head.weight.data_ptr() == (
         restored.decoder.encoder.embedding.weight.data_ptr()
     )
+    same = dict(SMALL, embedding_dim=16)
+    module = RNNLanguageModel(**same, max_epochs=1, random_state=0).fit(TRAIN).module_
+    assert module.projection is None  # sizes agree: no projection needed
+    assert module.head.weight is module.decoder.encoder.embedding.weight
     untied = RNNLanguageModel(**SMALL, tie_weights=False, max_epochs=1, random_state=0)
     module = untied.fit(TRAIN).module_
     assert module.projection is None
@@ -218,8 +222,10 @@ def test_pretrained_state_for_a_classifier(fitted):
 
 
 def test_bad_input(fitted):
+    with pytest.raises(ValueError, match="may hold no tokens"):
+        RNNLanguageModel().fit(["", " ", "\n"])
     with pytest.raises(ValueError, match="hold no tokens"):
-        RNNLanguageModel().fit(["", " ", "!?" * 0])
+        RNNLanguageModel().fit([[], []])
     # every word too rare: all would read as <unk>
     with pytest.raises(ValueError, match="vocabulary is empty.*min_freq=1000"):
         RNNLanguageModel(min_freq=1000, early_stopping=False).fit(TRAIN)
