@@ -152,8 +152,12 @@ default="word"
         prediction otherwise (scheduled sampling, Bengio et al. 2015), the
         probability falling linearly from 1 in the first epoch. 1: plain
         teacher forcing, much faster (one pass per batch, not one per step).
-    lr : float, default=1e-3
-        Learning rate.
+    lr : float, default=3e-3
+        Learning rate. In short runs 3e-3 learnt much faster than 1e-3: after
+        3 epochs on 10,000 CMUdict words the validation phone error rate
+        was 18 % against 28 %, and after 10 epochs on 3,000 French-English
+        pairs the held-out BLEU 19.8 against 5.6
+        (``benchmarks/bench_seq2seq.py``).
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
 default="adam"
         Optimizer.
@@ -264,7 +268,7 @@ default="adam"
         length_penalty: float = 0.6,
         max_output_length=(3.0, 256),
         teacher_forcing: float = 1.0,
-        lr: float = 1e-3,
+        lr: float = 3e-3,
         optimizer="adam",
         batch_size: int = 64,
         max_batch_tokens: int | None = 16384,

@@ -249,3 +249,21 @@ def test_no_warnings_on_ordinary_use(quick):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         quick.predict(TEST)
+
+
+def test_prediction_decodes_in_bounded_chunks(quick, monkeypatch):
+    from sklearn_rnn import _seq2seq_training
+
+    sizes = []
+    real = _seq2seq_training.greedy_search
+
+    def recording(model, source, *args, **kwargs):
+        sizes.append(source.shape)
+        return real(model, source, *args, **kwargs)
+
+    monkeypatch.setattr(_seq2seq_training, "greedy_search", recording)
+    words = _strings(500, 2) + ["abcde" * 6]
+    model = copy.deepcopy(quick).set_params(batch_size=16, max_batch_tokens=64)
+    model.predict(words)
+    assert sum(shape[0] for shape in sizes) == len(words)
+    assert all(rows <= 16 and (rows == 1 or rows * cols <= 64) for rows, cols in sizes)
