@@ -4,11 +4,12 @@ Three parts, in one run (``--parts`` picks some):
 
 ``g2p``
     CMUdict (../shared/data/cmudict), stress removed: fit on the train split
-    (every pronunciation of a word is a pair; ``--g2p-words`` first words),
-    predict the dev split (``--dev-words`` first words), greedy and with a
-    beam of ``--beam``. A word is right if its output equals any of its
-    reference pronunciations (WER = share of words wrong); PER = edit
-    distance to the closest reference over those references' length.
+    (every pronunciation of a word is a pair; a seeded sample of
+    ``--g2p-words`` words), predict the dev split (a sample of
+    ``--dev-words``), greedy and with a beam of ``--beam``. A word is right
+    if its output equals any of its reference pronunciations (WER = share of
+    words wrong); PER = edit distance to the closest reference over those
+    references' length.
 ``mt``
     Tatoeba French->English (../shared/data/tatoeba_fra_eng) on the subset
     of PyTorch's translation tutorial (its normalisation, English side
@@ -81,15 +82,28 @@ def _pairs(words, pronunciations):
     return X, y
 
 
+def _sample(n: int, size: int | None, rng) -> np.ndarray:
+    """``size`` indices of ``range(n)`` drawn without replacement, in order
+    (all of them when ``size`` is None)."""
+    if size is None or size >= n:
+        return np.arange(n)
+    return np.sort(rng.choice(n, size=size, replace=False))
+
+
 # -- G2P --------------------------------------------------------------------------
 def g2p(args) -> None:
     train = load_cmudict(_path("cmudict", "cmudict_train.dict.gz"), stress=False)
     dev = load_cmudict(_path("cmudict", "cmudict_dev.dict.gz"), stress=False)
-    X, y = _pairs(train.words[: args.g2p_words], train.pronunciations[: args.g2p_words])
-    dev_words = dev.words[: args.dev_words]
-    references = [
-        [" ".join(p) for p in prons] for prons in dev.pronunciations[: args.dev_words]
-    ]
+    # A reduced run reads a seeded sample of the words: the files are sorted
+    # alphabetically, and their first words are not a fair sample.
+    rng = np.random.default_rng(0)
+    keep = _sample(len(train.words), args.g2p_words, rng)
+    X, y = _pairs(
+        [train.words[i] for i in keep], [train.pronunciations[i] for i in keep]
+    )
+    keep = _sample(len(dev.words), args.dev_words, rng)
+    dev_words = [dev.words[i] for i in keep]
+    references = [[" ".join(p) for p in dev.pronunciations[i]] for i in keep]
     model = RNNSeq2Seq(
         source_analyzer="char",
         target_analyzer="word",
