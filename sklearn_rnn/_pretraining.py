@@ -20,27 +20,47 @@ What is read of a fitted language model is its ``pretrained_state()``:
 the state dicts of its embedding and of its recurrent layers, and its
 ``indexer``. The network side knows nothing of this: the classifier copies
 the matrix into its embedding and the state dict into its recurrent layers.
+
+Unlabelled documents (``unlabelled=``) are read by an unfitted language
+model beside the fit's training documents, as ids of the same indexer
+(:func:`check_unlabelled` for texts, :func:`check_unlabelled_ids` for ids).
+
+The fine-tuning options of ULMFiT (Howard & Ruder 2018, section 3.2) are
+here too, for any classifier: the layer groups, bottom up
+(:func:`layer_patterns`), their discriminative learning rates
+(:func:`discriminative_groups`), the slanted triangular schedule
+(:class:`SlantedTriangular`) and gradual unfreezing
+(:class:`GradualUnfreezing`).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import math
 import warnings
 from typing import NamedTuple
 
 import numpy as np
 import torch
 from sklearn.base import clone
+from skorch.callbacks import Callback
 
 from ._tokenize import numbered_by_frequency
-from ._validation import check_has_tokens
+from ._validation import check_documents, check_has_tokens, check_sequences
 
 __all__ = [
     "LARGE_VOCABULARY",
+    "GradualUnfreezing",
     "Pretrained",
+    "SlantedTriangular",
     "check_same_shape",
+    "check_unlabelled",
+    "check_unlabelled_ids",
+    "discriminative_groups",
     "fitted_language_model",
     "indexer_of",
     "language_model_shape",
+    "layer_patterns",
     "load_rnn_state",
     "pretrained_weights",
 ]
@@ -202,18 +222,30 @@ def _id_vectors(vectors, seen: np.ndarray):
 
 
 def pretrained_weights(
-    language_model, seqs: list[np.ndarray], size: int, vectors=None
+    language_model,
+    seqs: list[np.ndarray],
+    size: int,
+    vectors=None,
+    unlabelled: list[np.ndarray] | None = None,
 ) -> Pretrained:
     """The language model for one fit (``language_model`` fitted already, or a
-    clone fitted on ``seqs``), its embedding rows of the classifier ids seen
-    in ``seqs`` and its recurrent layers' weights. ``vectors`` are those the
-    ids were numbered with (``VocabularyIndexer(vectors=...)``): an unfitted
-    language model starts from them."""
+    clone fitted on ``seqs`` and the ``unlabelled`` id sequences), its
+    embedding rows of the classifier ids seen in ``seqs`` and its recurrent
+    layers' weights. ``vectors`` are those the ids were numbered with
+    (``VocabularyIndexer(vectors=...)``): an unfitted language model starts
+    from them."""
     _check_trainable(seqs)
     counts = np.bincount(np.concatenate([np.zeros(0, np.int64), *seqs]), minlength=size)
     counts[0] = 0
     seen = np.flatnonzero(counts[2:]) + 2
     lm = fitted_language_model(language_model)
+    if unlabelled is not None and lm is not None:
+        raise ValueError(
+            "unlabelled= documents are read by a language model fitted in each "
+            "fit, but this one is fitted already and used as it is; pass it "
+            "unfitted, or fit it on the unlabelled documents yourself."
+        )
+    extra = [s for s in unlabelled or [] if s.size]
     if lm is None:
         lm = clone(_inner(language_model))
         if lm.get_params().get("vectors") is not None:
@@ -224,8 +256,9 @@ def pretrained_weights(
                 "language_model=...)), which starts the language model from them."
             )
         if vectors is not None:
-            lm.set_params(vectors=_id_vectors(vectors, seen))
-        lm.fit([s.astype(str).tolist() for s in seqs])
+            read = np.unique(np.concatenate([seen, *extra])) if extra else seen
+            lm.set_params(vectors=_id_vectors(vectors, read[read >= 2]))
+        lm.fit([s.astype(str).tolist() for s in [*seqs, *extra]])
     elif vectors is not None:
         raise ValueError(
             "A fitted language model brings its own embedding: pass vectors to "
@@ -247,6 +280,24 @@ def pretrained_weights(
     rows[0] = 0.0
     rnn = {k: v.detach().cpu().clone() for k, v in state["rnn"].items()}
     return Pretrained(lm, ids, rows, rnn, coverage)
+
+
+def check_unlabelled(unlabelled) -> list[str]:
+    """``unlabelled`` as a new list of texts, or one error saying why not."""
+    try:
+        return check_documents(unlabelled)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"unlabelled= must be a list of texts: {error}") from None
+
+
+def check_unlabelled_ids(unlabelled) -> list[np.ndarray]:
+    """``unlabelled`` as token-id sequences (pads removed), or one error."""
+    try:
+        return check_sequences(unlabelled, strip_pad=True)
+    except (TypeError, ValueError) as error:
+        raise type(error)(
+            f"unlabelled= of a classifier must be token-id sequences, as X: {error}"
+        ) from None
 
 
 def load_rnn_state(rnn: torch.nn.Module, state: dict) -> None:
@@ -282,3 +333,127 @@ def indexer_of(language_model):
         )
     params = {"vocabulary": dict(vocabulary), "warm_start": False, "vectors": None}
     return clone(lm.pretrained_state()["indexer"]).set_params(**params)
+
+
+# -- fine-tuning as ULMFiT does it (Howard & Ruder 2018, section 3.2) ----------
+
+
+def layer_patterns(num_layers: int) -> list[list[str]]:
+    """Parameter-name patterns of the classifier's layer groups, bottom up:
+    the embedding, then each recurrent layer (both directions). The head,
+    and anything else, is the last group: the parameters no pattern names."""
+    layers = [
+        [f"encoder.rnn.*_l{k}", f"encoder.rnn.*_l{k}_reverse"]
+        for k in range(num_layers)
+    ]
+    return [["encoder.embedding.*"], *layers]
+
+
+def discriminative_groups(
+    lr: float, embedding_lr: float, factor: float, num_layers: int
+) -> list[tuple[str, dict]]:
+    """skorch's ``optimizer__param_groups`` for learning rates that are
+    divided by ``factor`` per layer group going down from the head (at
+    ``lr``); the embedding's base rate is ``embedding_lr``.
+
+    Each group holds its ``lr_scale`` (its rate over its base rate), so that
+    a warm start keeps the groups' relative rates
+    (:func:`~sklearn_rnn._training.continue_training`). With ``factor=1``
+    only an embedding rate of its own makes a group. The embedding's group
+    comes first.
+    """
+    if factor == 1:
+        own = [("encoder.embedding.*", {"lr": embedding_lr})]
+        return [] if embedding_lr == lr else own
+    groups = []
+    for depth, patterns in zip(
+        range(num_layers + 1, 0, -1), layer_patterns(num_layers)
+    ):
+        scale = factor**-depth
+        base = embedding_lr if depth == num_layers + 1 else lr
+        groups += [(p, {"lr": base * scale, "lr_scale": scale}) for p in patterns]
+    return groups
+
+
+class SlantedTriangular(Callback):
+    """The slanted triangular learning rate of ULMFiT (equation 3), per batch.
+
+    Over the ``T`` training batches of a run (``max_epochs`` times the
+    batches of an epoch), every parameter group's rate rises linearly from
+    ``1 / ratio`` of its own rate to its rate during the first ``cut_frac``
+    of the batches, then falls linearly back: ``rate * (1 + p * (ratio - 1))
+    / ratio``. The groups keep their relative rates; when training ends
+    they hold their rates again, so a later run starts a new triangle. The
+    rate of the last group (the head's) is recorded per batch as ``"lr"``.
+    """
+
+    def __init__(self, cut_frac: float = 0.1, ratio: float = 32.0):
+        self.cut_frac = cut_frac
+        self.ratio = ratio
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        groups = net.optimizer_.param_groups
+        self.rates_ = [group["lr"] for group in groups]
+        self.total_ = net.max_epochs * max(len(net.get_iterator(X, training=True)), 1)
+        self.cut_ = max(math.floor(self.total_ * self.cut_frac), 1)
+        self.step_ = 0
+
+    def multiplier(self, step: int) -> float:
+        """The share of each group's rate at training batch ``step`` (from 0)."""
+        if step < self.cut_:
+            p = step / self.cut_
+        else:
+            p = max(1 - (step - self.cut_) / max(self.total_ - self.cut_, 1), 0.0)
+        return (1 + p * (self.ratio - 1)) / self.ratio
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training:
+            return
+        share = self.multiplier(self.step_)
+        for group, rate in zip(net.optimizer_.param_groups, self.rates_):
+            group["lr"] = rate * share
+        net.history.record_batch("lr", self.rates_[-1] * share)
+        self.step_ += 1
+
+    def on_train_end(self, net, **kwargs):
+        for group, rate in zip(net.optimizer_.param_groups, self.rates_):
+            group["lr"] = rate
+
+
+class GradualUnfreezing(Callback):
+    """Gradual unfreezing (ULMFiT): in epoch ``e`` of a network (from 1, its
+    history's length, so a warm start trains all of it) only the top ``e``
+    layer groups train, the head first, then one recurrent layer more per
+    epoch, the embedding last. A frozen group gets no gradient, so the
+    optimizer does not move it (nor decays it). The groups are
+    :func:`layer_patterns`' (``num_layers`` recurrent layers) and the head.
+    When training ends, every parameter trains as before.
+    """
+
+    def __init__(self, num_layers: int = 1):
+        self.num_layers = num_layers
+
+    def groups(self, module) -> list[list[torch.nn.Parameter]]:
+        """The module's parameters per layer group, top (the head) down."""
+        named = dict(module.named_parameters())
+        groups = []
+        for patterns in layer_patterns(self.num_layers):
+            mine = [n for n in named if any(fnmatch.fnmatch(n, q) for q in patterns)]
+            groups.append([named.pop(n) for n in mine])
+        groups.append(list(named.values()))
+        return groups[::-1]
+
+    def on_train_begin(self, net, **kwargs):
+        self.trainable_ = [p.requires_grad for p in net.module_.parameters()]
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history)
+        given = dict(zip(map(id, net.module_.parameters()), self.trainable_))
+        for depth, params in enumerate(self.groups(net.module_)):
+            for param in params:
+                param.requires_grad_(depth < epoch and given[id(param)])
+
+    def on_train_end(self, net, **kwargs):
+        for given, param in zip(self.trainable_, net.module_.parameters()):
+            param.requires_grad_(given)
+        del self.trainable_

@@ -24,11 +24,12 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import Callback, GradientNormClipping
+from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 from torch.nn import functional as F
 
-from ._data import IGNORE_INDEX, SequenceDataset
+from ._data import IGNORE_INDEX, SequenceDataset, cut_batches
 from ._guards import StopOnNonFiniteLoss
 from ._resources import (
     EarlyStoppingPastChance,
@@ -313,7 +314,49 @@ class WeightedNetClassifier(PlainStateMixin, NeuralNetClassifier):
     document ``i`` (1 without class weights): with all ``w_i = 1`` it is
     PyTorch's own (class-weighted) mean, and a weight of 2 counts a document
     as two. It is stored as plain data (see :class:`PlainStateMixin`).
+
+    The training loader's token budget (``iterator_train__max_tokens``)
+    bounds what one forward and backward pass holds, not what one optimizer
+    step learns from: training batches hold ``batch_size`` documents, and a
+    batch above the budget is run in pieces within it (its documents by
+    length), each piece's loss scaled by its share of the batch's, so that
+    the gradients add up to the whole batch's before the one step. Small
+    batches of long documents, each a full step, fitted long reviews worse
+    (``benchmarks/study_long_reviews.py``).
     """
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=training)
+        params = self.get_params_for("iterator_train")
+        params.pop("max_tokens", None)  # bounds the pieces: train_step_single
+        params.setdefault("batch_size", self.batch_size)
+        return self.iterator_train(dataset, **params)
+
+    def train_step_single(self, batch, **fit_params):
+        budget = self.get_params_for("iterator_train").get("max_tokens")
+        features, targets = unpack_data(batch)
+        lengths = features["lengths"].numpy()
+        if budget is None or len(lengths) * max(lengths.max(), 1) <= budget:
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        order = np.argsort(lengths, kind="stable")
+        weight = self.criterion_.weight
+        norms = torch.ones(len(lengths)) if weight is None else weight.cpu()[targets]
+        total, scores = 0.0, [None] * len(lengths)
+        for piece in cut_batches(order, lengths, len(lengths), budget):
+            rows = torch.from_numpy(piece)
+            width = max(int(lengths[piece].max()), 1)
+            part = {k: v[rows] for k, v in features.items()}
+            part["tokens"] = part["tokens"][:, :width]
+            y_pred = self.infer(part, **fit_params)
+            loss = self.get_loss(y_pred, targets[rows], X=part, training=True)
+            loss = loss * (norms[rows].sum() / norms.sum()).to(loss.device)
+            loss.backward()
+            total = total + loss.detach()
+            for i, row in enumerate(piece):
+                scores[row] = y_pred[i].detach()
+        return {"loss": total, "y_pred": torch.stack(scores)}
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict) and "sample_weight" in x:
@@ -382,9 +425,12 @@ def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **param
 
     A warm start trains ``net`` further: its optimizer keeps its state, but
     takes ``lr`` (``embedding_lr`` for the embedding's own parameter group,
-    the first when there are two) and ``weight_decay``; ``params`` holds
-    ``max_epochs``, ``batch_size`` and ``max_tokens`` (the batches' token
-    budget); the batch order follows ``seed``. They are set as plain
+    the first when there are several) and ``weight_decay``; a group that
+    holds an ``lr_scale`` (a rate per layer, see
+    :func:`~sklearn_rnn._pretraining.discriminative_groups`) takes that
+    share of its base rate, so the groups keep their relative rates.
+    ``params`` holds ``max_epochs``, ``batch_size`` and ``max_tokens`` (the
+    batches' token budget); the batch order follows ``seed``. They are set as plain
     attributes, since skorch's ``set_params`` would re-initialise the module.
     """
     net.iterator_train__generator = np.random.default_rng(seed)
@@ -396,11 +442,10 @@ def continue_training(net, seed: int, *, lr, embedding_lr, weight_decay, **param
         lr,
     )
     groups = net.optimizer_.param_groups
-    for group in groups:
-        group["lr"] = lr
+    for i, group in enumerate(groups):
+        base = embedding_lr if i == 0 and len(groups) > 1 else lr
+        group["lr"] = base * group.get("lr_scale", 1.0)
         group["weight_decay"] = weight_decay
-    if len(groups) > 1:
-        groups[0]["lr"] = embedding_lr
 
 
 class FittedNetMixin:

@@ -24,7 +24,11 @@ from ._embedding import RowPlan, embedding_learning_rate, plan_given_rows, plan_
 from ._guards import check_device
 from ._params import fit_context
 from ._pretraining import (
+    GradualUnfreezing,
+    SlantedTriangular,
     check_same_shape,
+    check_unlabelled_ids,
+    discriminative_groups,
     fitted_language_model,
     language_model_shape,
     load_rnn_state,
@@ -141,6 +145,27 @@ class RNNClassifier(
         language model starts from them. The embedding keeps the rows of
         the ids seen in training; other ids read ``<unk>``. See
         :ref:`pretraining`.
+    unlabelled : list of 1-D int arrays or 2-D int array, default=None
+        Documents for an unfitted ``language_model`` only, as token ids of
+        the same numbering as ``X``: each fit's language model reads them
+        beside that fit's training documents; the classifier never does.
+        ``make_rnn_pipeline(unlabelled=texts)`` takes texts and indexes them
+        with each fit's own indexer.
+    discriminative_lr : float, default=1.0
+        Divide the learning rate by this factor per layer group going down
+        from the head: the top recurrent layer learns at ``lr / factor``,
+        the one below at ``lr / factor**2``, the embedding at
+        ``embedding_lr / factor**(num_layers + 1)`` (ULMFiT's discriminative
+        fine-tuning uses 2.6). 1 gives every layer ``lr``.
+    lr_schedule : {"constant", "slanted_triangular"}, default="constant"
+        "slanted_triangular" (ULMFiT): over ``max_epochs`` epochs of
+        batches, every rate rises linearly from 1/32 of itself to itself in
+        the first tenth of the batches, then falls linearly back; the
+        rate of each batch is in ``history_[:, "batches", :, "lr"]``.
+    gradual_unfreezing : bool, default=False
+        Train the head alone in the first epoch, then one layer group more
+        per epoch from the top (the recurrent layers, the embedding last),
+        as ULMFiT does; from epoch ``num_layers + 2`` on everything trains.
     max_epochs : int, default=20
         Maximum number of passes over the training data.
     batch_size : int, default=64
@@ -264,6 +289,10 @@ default=None
         "embeddings": ["array-like", None],
         "freeze_embeddings": ["boolean"],
         "language_model": [HasMethods(["fit"]), None],
+        "unlabelled": ["array-like", None],
+        "discriminative_lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "slanted_triangular"})],
+        "gradual_unfreezing": ["boolean"],
         "embedding_lr": [
             Interval(numbers.Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
@@ -294,6 +323,10 @@ default=None
         freeze_embeddings: bool = False,
         embedding_lr: float | str | None = "auto",
         language_model=None,
+        unlabelled=None,
+        discriminative_lr: float = 1.0,
+        lr_schedule: str = "constant",
+        gradual_unfreezing: bool = False,
         max_epochs: int = 20,
         batch_size: int = 64,
         max_batch_tokens: int | None = 16384,
@@ -327,6 +360,10 @@ default=None
         self.freeze_embeddings = freeze_embeddings
         self.embedding_lr = embedding_lr
         self.language_model = language_model
+        self.unlabelled = unlabelled
+        self.discriminative_lr = discriminative_lr
+        self.lr_schedule = lr_schedule
+        self.gradual_unfreezing = gradual_unfreezing
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
@@ -366,10 +403,16 @@ default=None
             chance=chance,
             verbose=self.verbose,
         )
-        embedding_lr = self._embedding_lr()
-        groups = []
-        if embedding_lr != self.lr:
-            groups = [("encoder.embedding.*", {"lr": embedding_lr})]
+        fine_tuning = []  # before the user's callbacks, which see their rates
+        if self.lr_schedule == "slanted_triangular":
+            fine_tuning.append(("lr_schedule", SlantedTriangular()))
+        if self.gradual_unfreezing:
+            fine_tuning.append(("unfreezing", GradualUnfreezing(self.num_layers)))
+        ours = len(callbacks) - len(self.callbacks or [])
+        callbacks[ours:ours] = fine_tuning
+        groups = discriminative_groups(
+            self.lr, self._embedding_lr(), self.discriminative_lr, self.num_layers
+        )
         net = WeightedNetClassifier(
             RecurrentClassifierModule,
             **{f"module__{k}": v for k, v in rows.module_params.items()},
@@ -514,6 +557,7 @@ default=None
         language model's rows and recurrent weights (fitted first if need be)."""
         self.language_model_ = None
         self._lm_rnn_state = None
+        unlabelled = self._unlabelled_ids()
         if self.language_model is None:
             return plan_rows(
                 seqs,
@@ -540,7 +584,11 @@ default=None
             )
         size = id_table_size(seqs, 16, "id map")  # counts and rows per id
         pretrained = pretrained_weights(
-            self.language_model, seqs, size, resolve_vectors(self.vectors)
+            self.language_model,
+            seqs,
+            size,
+            resolve_vectors(self.vectors),
+            unlabelled=unlabelled,
         )
         check_same_shape(
             language_model_shape(pretrained.language_model),
@@ -552,6 +600,29 @@ default=None
         return plan_given_rows(
             pretrained.ids, pretrained.embeddings, size, self.embedding_dim
         )
+
+    def _unlabelled_ids(self) -> list[np.ndarray] | None:
+        """The ``unlabelled`` ids of this fit: the classifier's own, or those
+        its :class:`~sklearn_rnn.presets.PretrainingPipeline` indexed with
+        this fit's indexer (handed over in ``_unlabelled_from_pipeline``, a
+        function the pipeline sets while it fits)."""
+        from_pipeline = getattr(self, "_unlabelled_from_pipeline", None)
+        if from_pipeline is not None and self.unlabelled is not None:
+            raise ValueError(
+                "Give unlabelled= to the pipeline (texts) or to its classifier "
+                "(token ids), not to both."
+            )
+        given = from_pipeline is not None or self.unlabelled is not None
+        if given and self.language_model is None:
+            raise ValueError(
+                "unlabelled= documents are read by the language model only; "
+                "pass language_model= too."
+            )
+        if from_pipeline is not None:
+            return from_pipeline()
+        if self.unlabelled is None:
+            return None
+        return check_unlabelled_ids(self.unlabelled)
 
     def _class_scores(self, X) -> np.ndarray:
         """Logits, one column per class, in the caller's document order."""

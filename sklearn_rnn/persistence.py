@@ -60,6 +60,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn_rnn.classifier.RNNClassifier",
     "sklearn_rnn.presets.LSTMClassifier",
     "sklearn_rnn.presets.GRUClassifier",
+    "sklearn_rnn.presets.PretrainingPipeline",
     "sklearn_rnn.text.VocabularyIndexer",
     "sklearn_rnn.text.SequencePadder",
     "sklearn_rnn.hmm.HMMClassifier",
@@ -100,6 +101,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn_rnn._resources.EarlyStoppingPastChance",
     "sklearn_rnn._resources.BestWeights",
     "sklearn_rnn._resources.EpochProgressBar",
+    "sklearn_rnn._pretraining.SlantedTriangular",
+    "sklearn_rnn._pretraining.GradualUnfreezing",
     # hmmlearn's models, inside the HMM baselines
     "hmmlearn.hmm.CategoricalHMM",
     "hmmlearn.base.ConvergenceMonitor",

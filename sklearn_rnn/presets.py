@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import re
 import types
+from collections.abc import Callable
 
 from sklearn.pipeline import Pipeline
 
 from .classifier import RNNClassifier
 from .text import SequencePadder, VocabularyIndexer
 
-__all__ = ["LSTMClassifier", "GRUClassifier", "make_rnn_pipeline"]
+__all__ = [
+    "LSTMClassifier",
+    "GRUClassifier",
+    "PretrainingPipeline",
+    "make_rnn_pipeline",
+]
+
+#: Unlabelled documents are indexed (and padded) this many at a time, so that
+#: their padded array is never larger than that of this many documents.
+UNLABELLED_CHUNK = 1024
 
 _CELL_LINE = re.compile(r'^( *cell : \{.*\}, default=)"lstm"$', re.MULTILINE)
 
@@ -70,11 +80,110 @@ GRUClassifier = _preset(
 )
 
 
+class PretrainingPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` whose classifier's language
+    model also reads unlabelled texts.
+
+    ``fit`` is the Pipeline's; while it runs, the final step (an
+    :class:`RNNClassifier` with an unfitted ``language_model``) can ask for
+    the ``unlabelled`` texts as token ids: they are then read by the steps
+    before it, fitted on this fit's training documents only, so the ids are
+    this fit's own in every fold of a cross-validation, and the scored
+    documents are never among them. Built by
+    ``make_rnn_pipeline(language_model=..., unlabelled=texts)``.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        As for :class:`~sklearn.pipeline.Pipeline`.
+    unlabelled : list of str, default=None
+        Texts for the language model only (the classifier never trains on
+        them). Kept as given, so a pickle of the pipeline holds them:
+        ``set_params(unlabelled=None)`` after fitting leaves a pipeline
+        that predicts the same.
+    transform_input, memory, verbose
+        As for :class:`~sklearn.pipeline.Pipeline`.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import RNNLanguageModel, make_rnn_pipeline
+    >>> pipe = make_rnn_pipeline(language_model=RNNLanguageModel(),
+    ...                          unlabelled=["an unlabelled text", "another"])
+    >>> type(pipe).__name__, len(pipe.unlabelled)
+    ('PretrainingPipeline', 2)
+    """
+
+    def __init__(
+        self,
+        steps,
+        *,
+        unlabelled=None,
+        transform_input=None,
+        memory=None,
+        verbose=False,
+    ):
+        super().__init__(
+            steps, transform_input=transform_input, memory=memory, verbose=verbose
+        )
+        self.unlabelled = unlabelled
+
+    def fit(self, X, y=None, **params):
+        """Fit the steps as a Pipeline does, the classifier's language model
+        on the training documents and the ``unlabelled`` texts.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Training documents.
+        y : array-like of shape (n_documents,)
+            Their labels.
+        **params
+            As for :meth:`sklearn.pipeline.Pipeline.fit`.
+
+        Returns
+        -------
+        self : PretrainingPipeline
+            The fitted pipeline.
+        """
+        from ._pretraining import check_unlabelled
+
+        if self.unlabelled is None:
+            return super().fit(X, y, **params)
+        texts = check_unlabelled(self.unlabelled)
+        classifier = self._final_estimator
+        if not hasattr(classifier, "_unlabelled_ids"):
+            raise TypeError(
+                "unlabelled= is read by the language model of an RNNClassifier; "
+                f"the last step is a {type(classifier).__name__}."
+            )
+        classifier._unlabelled_from_pipeline = self._indexer_of(texts)
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del classifier._unlabelled_from_pipeline
+
+    def _indexer_of(self, texts: list[str]) -> Callable[[], list]:
+        """A function giving ``texts`` as ids of the steps before the
+        classifier, as fitted when it is called."""
+        from ._pretraining import check_unlabelled_ids
+
+        def indexed() -> list:
+            head = self[:-1]  # the fitted steps (the Pipeline's own objects)
+            ids = []
+            for start in range(0, len(texts), UNLABELLED_CHUNK):
+                chunk = head.transform(texts[start : start + UNLABELLED_CHUNK])
+                ids += check_unlabelled_ids(chunk)
+            return ids
+
+        return indexed
+
+
 def make_rnn_pipeline(
     cell: str = "lstm",
     *,
     vectors=None,
     language_model=None,
+    unlabelled=None,
     indexer_params: dict | None = None,
     padder_params: dict | None = None,
     **classifier_params,
@@ -100,6 +209,12 @@ def make_rnn_pipeline(
         :class:`~sklearn.frozen.FrozenEstimator` (so that ``clone`` keeps it
         fitted) and the indexer is a copy of its indexer with its vocabulary
         fixed, so that the ids are the language model's in every fold.
+    unlabelled : list of str, default=None
+        Texts that an unfitted ``language_model`` reads beside each fit's
+        training documents (the classifier does not): the pipeline is then
+        a :class:`PretrainingPipeline`, which indexes them with each fit's
+        own indexer. Their words outside that indexer's vocabulary are read
+        as ``<unk>``.
     indexer_params : dict, default=None
         Parameters of the :class:`VocabularyIndexer` step.
     padder_params : dict, default=None
@@ -110,7 +225,7 @@ def make_rnn_pipeline(
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : sklearn.pipeline.Pipeline or PretrainingPipeline
         Steps named ``"indexer"``, ``"padder"`` and ``"classifier"``, so a
         grid search addresses e.g. ``"classifier__hidden_size"``.
 
@@ -136,18 +251,19 @@ def make_rnn_pipeline(
     if vectors is not None:
         indexer_params.setdefault("vectors", vectors)
         classifier_params.setdefault("vectors", vectors)
-    return Pipeline(
-        [
-            (
-                "indexer",
-                VocabularyIndexer(**indexer_params)
-                if indexer is None
-                else indexer.set_params(**indexer_params),
-            ),
-            ("padder", SequencePadder(**(padder_params or {}))),
-            ("classifier", RNNClassifier(cell=cell, **classifier_params)),
-        ]
-    )
+    steps = [
+        (
+            "indexer",
+            VocabularyIndexer(**indexer_params)
+            if indexer is None
+            else indexer.set_params(**indexer_params),
+        ),
+        ("padder", SequencePadder(**(padder_params or {}))),
+        ("classifier", RNNClassifier(cell=cell, **classifier_params)),
+    ]
+    if unlabelled is not None:
+        return PretrainingPipeline(steps, unlabelled=unlabelled)
+    return Pipeline(steps)
 
 
 def _language_model_parts(language_model):

@@ -391,3 +391,109 @@ def test_a_pipeline_with_a_fitted_language_model_round_trips_through_skops(tmp_p
     assert back["classifier"].language_model_.indexer_.vocabulary_ == (
         lm.indexer_.vocabulary_
     )
+
+
+# -- unlabelled documents ------------------------------------------------------
+
+UNLABELLED = [" ".join(["good", "plot"] * (i % 3 + 1) + [f"unl{i}"]) for i in range(9)]
+
+
+def test_the_language_model_reads_the_fold_s_training_and_unlabelled_documents():
+    folds = [(np.arange(0, 40), np.arange(40, 60)), (np.arange(20, 60), np.arange(20))]
+    pipe = make_rnn_pipeline(
+        language_model=SpyLanguageModel(),
+        unlabelled=UNLABELLED,
+        max_epochs=1,
+        early_stopping=False,
+    )
+    result = cross_validate(pipe, TEXTS, LABELS, cv=folds, return_estimator=True)
+    assert len(SpyLanguageModel.fitted_on) == 2
+    for (train, _), seen, fitted in zip(
+        folds, SpyLanguageModel.fitted_on, result["estimator"]
+    ):
+        indexer = fitted["indexer"]  # the fold's own, fitted on its training part
+        train_ids = indexer.transform([TEXTS[i] for i in train])
+        unlabelled_ids = indexer.transform(UNLABELLED)
+        expected = ids_as_tokens(train_ids) + ids_as_tokens(unlabelled_ids)
+        assert sorted(seen) == sorted(expected)
+        assert len(seen) == len(train) + len(UNLABELLED)  # no scored document
+        # "unl3" is no word of the fold's vocabulary: the language model reads <unk>
+        assert unlabelled_ids[3][-1] == 1
+        assert "_unlabelled_from_pipeline" not in vars(fitted["classifier"])
+    assert fitted.unlabelled == UNLABELLED  # kept (cloned) as given
+
+
+def test_a_classifier_s_unlabelled_ids_go_to_its_language_model_only():
+    extra = [np.array([2, 3, 999]), np.array([4, 0, 0])]  # padding is dropped
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(), unlabelled=extra, **TINY, **FROZEN
+    )
+    clf.fit(IDS, LABELS)
+    (seen,) = SpyLanguageModel.fitted_on
+    assert sorted(seen) == sorted(ids_as_tokens(IDS) + ["2 3 999", "4"])
+    assert clf.vocab_size_ == max(int(s.max()) for s in IDS) + 1  # bounded by X
+
+
+def test_unlabelled_documents_keep_clone_pickle_skops_and_grid_search(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_rnn import persistence
+    from sklearn_rnn.presets import PretrainingPipeline
+
+    pipe = make_rnn_pipeline(
+        language_model=SpyLanguageModel(), unlabelled=UNLABELLED, **FROZEN
+    )
+    copy = clone(pipe)
+    assert isinstance(copy, PretrainingPipeline)
+    assert copy.unlabelled == UNLABELLED
+    assert copy.get_params()["classifier__language_model"] is not (
+        pipe.get_params()["classifier__language_model"]
+    )
+    search = GridSearchCV(pipe, {"classifier__lr": [1e-9, 1e-3]}, cv=2)
+    search.fit(TEXTS, LABELS)
+    assert len(SpyLanguageModel.fitted_on) == 2 * 2 + 1  # candidates x folds + refit
+    assert all(len(seen) == 30 + 9 for seen in SpyLanguageModel.fitted_on[:4])
+    best = search.best_estimator_
+    back = pickle.loads(pickle.dumps(best))
+    np.testing.assert_allclose(back.predict_proba(TEXTS), best.predict_proba(TEXTS))
+    real = make_rnn_pipeline(
+        language_model=real_language_model(), unlabelled=UNLABELLED, **FROZEN
+    ).fit(TEXTS, LABELS)
+    persistence.dump(real, tmp_path / "model.skops")
+    loaded = persistence.load(tmp_path / "model.skops")
+    assert isinstance(loaded, PretrainingPipeline)
+    np.testing.assert_allclose(loaded.predict_proba(TEXTS), real.predict_proba(TEXTS))
+
+
+@pytest.mark.parametrize(
+    "unlabelled, error, match",
+    [
+        ("one text", TypeError, "unlabelled= must be a list of texts: .*str object"),
+        (["fine", 3], TypeError, "unlabelled= must be a list of texts: Document 1"),
+        ([], ValueError, "unlabelled= must be a list of texts: .*empty"),
+    ],
+)
+def test_unlabelled_that_is_not_a_list_of_texts_is_refused(unlabelled, error, match):
+    pipe = make_rnn_pipeline(language_model=SpyLanguageModel(), unlabelled=unlabelled)
+    with pytest.raises(error, match=match):
+        pipe.fit(TEXTS, LABELS)
+    assert SpyLanguageModel.fitted_on == []
+
+
+def test_unlabelled_without_an_unfitted_language_model_is_refused():
+    with pytest.raises(ValueError, match="pass language_model= too"):
+        make_rnn_pipeline(unlabelled=UNLABELLED, **FROZEN).fit(TEXTS, LABELS)
+    lm = SpyLanguageModel().fit(make_texts(80, seed=1)[0])
+    pipe = make_rnn_pipeline(language_model=lm, unlabelled=UNLABELLED, **FROZEN)
+    with pytest.raises(ValueError, match="fitted already and used as it is"):
+        pipe.fit(TEXTS, LABELS)
+    both = make_rnn_pipeline(
+        language_model=SpyLanguageModel(), unlabelled=UNLABELLED, **FROZEN
+    )
+    both.set_params(classifier__unlabelled=[[2, 3]])
+    with pytest.raises(ValueError, match="not to both"):
+        both.fit(TEXTS, LABELS)
+    with pytest.raises(TypeError, match="unlabelled= of a classifier must be token"):
+        RNNClassifier(
+            language_model=SpyLanguageModel(), unlabelled=[["a"]], **TINY, **FROZEN
+        ).fit(IDS, LABELS)
