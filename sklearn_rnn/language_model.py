@@ -87,6 +87,10 @@ class RNNLanguageModel(_RecurrentLanguageModelBase):
         Number of stacked recurrent layers.
     dropout : float, default=0.1
         Dropout on the embeddings, between layers and before the softmax.
+    word_dropout : float, default=0.0
+        During training, the probability that an input word is read as
+        ``<unk>`` (its target is kept): a cheap regulariser in the spirit of
+        AWD-LSTM's embedding dropout.
     bptt_steps : int, default=35
         Tokens per chunk: the length of the truncated backpropagation.
     batch_size : int, default=32
@@ -200,6 +204,7 @@ default="adam"
         "lowercase": ["boolean"],
         "softmax": [StrOptions({"auto", "full", "adaptive"})],
         "tie_weights": ["boolean"],
+        "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "vectors": [str, os.PathLike, WordVectors, None],
     }
 
@@ -211,6 +216,7 @@ default="adam"
         hidden_size: int = 256,
         num_layers: int = 1,
         dropout: float = 0.1,
+        word_dropout: float = 0.0,
         bptt_steps: int = 35,
         batch_size: int = 32,
         max_epochs: int = 10,
@@ -235,6 +241,7 @@ default="adam"
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
+        self.word_dropout = word_dropout
         self.bptt_steps = bptt_steps
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -320,6 +327,7 @@ default="adam"
             dropout=self.dropout,
             softmax=softmax,
             tie_weights=self.tie_weights and softmax == "full",
+            word_dropout=self.word_dropout,
         )
 
     @staticmethod

@@ -246,3 +246,23 @@ def test_bad_input(fitted):
     # words never seen in training are scored as <unk>: finite, and low
     unseen = fitted.score(["zebras gallop"])
     assert np.isfinite(unseen) and unseen < fitted.score(HELD_OUT)
+
+
+def test_word_dropout_reads_inputs_as_unk_in_training_only():
+    lm = RNNLanguageModel(**SMALL, word_dropout=0.5, max_epochs=1, random_state=0)
+    lm.fit(TRAIN)
+    encoder = lm.module_.decoder.encoder
+    assert encoder.word_dropout == 0.5
+    seen = []
+    hook = encoder.embedding.register_forward_hook(
+        lambda module, args, out: seen.append(args[0].clone())
+    )
+    tokens = torch.tensor([[lm.eos_id_, 2, 3, 4, 5, 6, 7, 8]])
+    torch.manual_seed(0)
+    lm.module_.train()
+    lm.module_(tokens)
+    lm.module_.eval()
+    lm.module_(tokens)
+    hook.remove()
+    assert (seen[0] == 1).any() and torch.equal(seen[1], tokens)
+    assert lm.score(HELD_OUT) == lm.score(HELD_OUT)  # no dropout when scoring

@@ -382,6 +382,9 @@ class WordLanguageModel(nn.Module):
         (Press & Wolf 2017; Inan et al. 2017): one matrix, half the
         parameters. A linear projection maps the recurrent output to
         ``embedding_dim`` when the sizes differ.
+    word_dropout : float
+        During training, the probability that an input token is read as
+        ``<unk>`` (the encoder's ``word_dropout``; the targets are kept).
     """
 
     def __init__(
@@ -396,6 +399,7 @@ class WordLanguageModel(nn.Module):
         cutoffs: list[int] | None = None,
         tie_weights: bool = False,
         embeddings: torch.Tensor | None = None,
+        word_dropout: float = 0.0,
     ):
         super().__init__()
         if softmax not in ("full", "adaptive"):
@@ -412,6 +416,7 @@ class WordLanguageModel(nn.Module):
             head=False,
             embeddings=embeddings,
         )
+        self.decoder.encoder.word_dropout = word_dropout
         size = hidden_size
         self.projection = None
         if tie_weights and hidden_size != embedding_dim:
