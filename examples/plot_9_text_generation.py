@@ -61,11 +61,10 @@ print(
 # -------------------
 # ``history_`` holds the mean negative log-likelihood per character of every
 # epoch, in nats, on the training stream and on the validation sentences;
-# divided by :math:`\ln 2` they are bits per character. The two are not read
-# the same way: the training loss is averaged over the epoch on the stream,
-# where each sentence follows the state left by the previous one; the
-# validation loss reads every sentence on its own from a zero state, as
-# ``score`` does (see below).
+# divided by :math:`\ln 2` they are bits per character. Both read every
+# sentence on its own from a zero state, as ``score`` does (see below), but
+# the training loss is averaged over the epoch, with dropout and while the
+# weights still change, and the validation loss is measured after it.
 history = gen.history_
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(history[:, "epoch"], np.array(history[:, "train_loss"]) / math.log(2), "o-")
