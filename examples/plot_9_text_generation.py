@@ -63,8 +63,8 @@ print(
 # epoch, in nats, on the training stream and on the validation sentences;
 # divided by :math:`\ln 2` they are bits per character. Both read every
 # sentence on its own from a zero state, as ``score`` does (see below), but
-# the training loss is averaged over the epoch, with dropout and while the
-# weights still change, and the validation loss is measured after it.
+# the training loss is averaged over the epoch while the weights still
+# change, and the validation loss is measured after it.
 history = gen.history_
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(history[:, "epoch"], np.array(history[:, "train_loss"]) / math.log(2), "o-")
