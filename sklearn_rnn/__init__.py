@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
     from .language_model import RNNLanguageModel  # noqa: F401
     from .plotting import plot_comparison  # noqa: F401
     from .presets import GRUClassifier, LSTMClassifier, make_rnn_pipeline  # noqa: F401
-    from .stats import corrected_ttest  # noqa: F401
     from .seq2seq import RNNSeq2Seq  # noqa: F401
+    from .stats import corrected_ttest  # noqa: F401
     from .tagger import RNNTagger  # noqa: F401
     from .text import SequencePadder, VocabularyIndexer  # noqa: F401
     from .vectors import WordVectors, load_word_vectors  # noqa: F401
