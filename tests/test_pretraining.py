@@ -17,6 +17,7 @@ import torch
 from sklearn.base import BaseEstimator, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import cross_validate
+from skorch.callbacks import Callback
 
 from sklearn_rnn import (
     RNNClassifier,
@@ -497,3 +498,134 @@ def test_unlabelled_without_an_unfitted_language_model_is_refused():
         RNNClassifier(
             language_model=SpyLanguageModel(), unlabelled=[["a"]], **TINY, **FROZEN
         ).fit(IDS, LABELS)
+
+
+# -- ULMFiT's fine-tuning options ------------------------------------------------
+
+
+class RecordRates(Callback):
+    """Each training batch's rate per parameter group, and the weights per epoch."""
+
+    def initialize(self):
+        self.rates_, self.weights_ = [], []
+        return self
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self.rates_.append([g["lr"] for g in net.optimizer_.param_groups])
+
+    def on_epoch_end(self, net, **kwargs):
+        state = net.module_.state_dict()
+        self.weights_.append({k: v.detach().clone() for k, v in state.items()})
+
+
+def group_of(net, name):
+    """The index of the optimizer's parameter group that holds ``name``."""
+    param = dict(net.module_.named_parameters())[name]
+    for i, group in enumerate(net.optimizer_.param_groups):
+        if any(p is param for p in group["params"]):
+            return i
+    raise KeyError(name)
+
+
+ONE_RUN = dict(max_epochs=1, early_stopping=False, random_state=0, batch_size=8)
+
+
+@pytest.mark.parametrize("embedding_lr, embedding_base", [("auto", 0.01), (0.03, 0.03)])
+def test_discriminative_rates_divide_by_the_factor_per_layer_going_down(
+    embedding_lr, embedding_base
+):
+    clf = RNNClassifier(
+        **TINY, num_layers=2, lr=0.01, embedding_lr=embedding_lr,
+        discriminative_lr=2.0, **ONE_RUN,
+    ).fit(IDS, LABELS)
+    net = clf.net_
+    rates = {
+        name: net.optimizer_.param_groups[group_of(net, name)]["lr"]
+        for name, _ in net.module_.named_parameters()
+    }
+    assert rates["head.weight"] == rates["head.bias"] == 0.01
+    assert rates["encoder.rnn.weight_hh_l1"] == pytest.approx(0.01 / 2)
+    assert rates["encoder.rnn.bias_ih_l1"] == pytest.approx(0.01 / 2)
+    assert rates["encoder.rnn.weight_ih_l0"] == pytest.approx(0.01 / 4)
+    assert rates["encoder.embedding.weight"] == pytest.approx(embedding_base / 8)
+    # a warm start keeps the relative rates at today's lr
+    clf.set_params(warm_start=True, lr=0.1, embedding_lr=None).fit(IDS, LABELS)
+    groups = clf.net_.optimizer_.param_groups
+    assert groups[group_of(clf.net_, "encoder.rnn.weight_hh_l1")]["lr"] == 0.05
+    assert groups[group_of(clf.net_, "encoder.embedding.weight")]["lr"] == 0.1 / 8
+    assert groups[group_of(clf.net_, "head.weight")]["lr"] == 0.1
+
+
+def test_the_slanted_triangular_schedule_rises_a_tenth_then_falls():
+    spy = RecordRates()
+    clf = RNNClassifier(
+        **TINY, lr=0.032, discriminative_lr=2.0, lr_schedule="slanted_triangular",
+        callbacks=[("rates", spy)], **ONE_RUN | {"max_epochs": 4},
+    ).fit(IDS, LABELS)
+    record = dict(clf.net_.callbacks_)["rates"]
+    rates = np.array(record.rates_)  # (batches, groups): embedding, rnn, head
+    total = len(rates)
+    assert total == 4 * 8  # 60 documents, 8 a batch, 4 epochs
+    cut = int(total * 0.1)
+    head = rates[:, -1]
+    assert head[0] == pytest.approx(0.032 / 32)
+    assert head[cut] == pytest.approx(0.032)
+    assert np.all(np.diff(head[: cut + 1]) > 0)
+    assert np.all(np.diff(head[cut:]) < 0)
+    expected_last = 0.032 * (1 + (1 - (total - 1 - cut) / (total - cut)) * 31) / 32
+    assert head[-1] == pytest.approx(expected_last)
+    # every group follows the same shape: the per-layer ratios hold
+    np.testing.assert_allclose(rates / rates[:, -1:], [[1 / 4, 1 / 2, 1]] * total)
+    # the rates of the batches are recorded, and are the rates again afterwards
+    recorded = clf.history_[:, "batches", :, "lr"]
+    np.testing.assert_allclose(recorded, head.reshape(4, 8))
+    assert [g["lr"] for g in clf.net_.optimizer_.param_groups] == pytest.approx(
+        [0.032 / 4, 0.032 / 2, 0.032]
+    )
+
+
+def test_gradual_unfreezing_trains_one_layer_group_more_per_epoch_from_the_top():
+    spy = RecordRates()
+    before = {}
+
+    class First(Callback):
+        def on_train_begin(self, net, **kwargs):
+            state = net.module_.state_dict()
+            before.update({k: v.detach().clone() for k, v in state.items()})
+
+    clf = RNNClassifier(
+        **TINY, lr=0.01, gradual_unfreezing=True, weight_decay=0.1, optimizer="adamw",
+        callbacks=[("first", First()), ("rates", spy)], **ONE_RUN | {"max_epochs": 4},
+    ).fit(IDS, LABELS)
+    weights = [before] + dict(clf.net_.callbacks_)["rates"].weights_
+
+    def moved(epoch, prefix):
+        return any(
+            not torch.equal(weights[epoch][k], weights[epoch - 1][k])
+            for k in weights[0]
+            if k.startswith(prefix)
+        )
+
+    assert [moved(1, p) for p in ("head", "encoder.rnn", "encoder.embedding")] == [
+        True, False, False,
+    ]
+    assert [moved(2, p) for p in ("head", "encoder.rnn", "encoder.embedding")] == [
+        True, True, False,
+    ]
+    assert [moved(e, "encoder.embedding") for e in (3, 4)] == [True, True]
+    assert all(p.requires_grad for p in clf.net_.module_.parameters())
+
+
+def test_the_fine_tuning_options_pass_through_the_pipeline_and_persist(tmp_path):
+    from sklearn_rnn import persistence
+
+    options = dict(
+        discriminative_lr=2.6, lr_schedule="slanted_triangular", gradual_unfreezing=True
+    )
+    pipe = make_rnn_pipeline(language_model=real_language_model(), **options, **FROZEN)
+    assert {k: pipe.get_params()[f"classifier__{k}"] for k in options} == options
+    pipe.fit(TEXTS, LABELS)
+    persistence.dump(pipe, tmp_path / "model.skops")
+    back = persistence.load(tmp_path / "model.skops")
+    np.testing.assert_allclose(back.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
