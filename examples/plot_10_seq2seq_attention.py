@@ -29,6 +29,7 @@ import numpy as np
 
 from sklearn_rnn import RNNSeq2Seq
 from sklearn_rnn.metrics import sequence_error_rate, token_error_rate
+from sklearn_rnn.plotting import plot_attention
 
 RULES = {"ch": "CH", "sh": "SH", "th": "TH", "ee": "IY", "oo": "UW"}
 SYLLABLES = ["ba", "che", "sho", "tee", "moo", "thi", "ka", "lo", "ne", "su", "r", "o"]
@@ -98,11 +99,8 @@ word = "theeshoka"  # thee + sho + ka
 weights = model.attention_weights([word])[0]
 phones = model.predict([word])[0].split() + ["</s>"]
 fig, ax = plt.subplots(figsize=(5, 4))
-ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)
-ax.set_xticks(range(len(word) + 1), list(word) + ["</s>"])
-ax.set_yticks(range(len(weights)), phones[: len(weights)])
+plot_attention(weights, list(word) + ["</s>"], phones[: len(weights)], ax=ax)
 ax.set_xlabel("letters read")
 ax.set_ylabel("phones written")
 ax.set_title(f"attention for {word!r}")
-fig.tight_layout()
 plt.show()

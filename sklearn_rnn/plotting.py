@@ -1,7 +1,9 @@
 """Figures of comparison results; matplotlib is imported only here, on use.
 
 :func:`plot_comparison` draws the per-fold scores of a
-:class:`~sklearn_rnn.ComparisonResult`.
+:class:`~sklearn_rnn.ComparisonResult`; :func:`plot_attention` the
+attention weights of an encoder-decoder's output
+(:meth:`~sklearn_rnn.RNNSeq2Seq.attention_weights`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ._result import ComparisonResult
 if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn
     from matplotlib.figure import Figure
 
-__all__ = ["plot_comparison"]
+__all__ = ["plot_comparison", "plot_attention"]
 
 
 def plot_comparison(
@@ -113,6 +115,69 @@ def plot_comparison(
             "than the best (McNemar)",
             fontsize="medium",
         )
+    return fig
+
+
+def plot_attention(weights, source_tokens, target_tokens, ax=None) -> Figure:
+    """Heat map of attention weights: one row per output step, one column
+    per source token.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_target_steps, n_source_tokens)
+        The weights of each output step over the source tokens, as one item
+        of :meth:`~sklearn_rnn.RNNSeq2Seq.attention_weights` gives them
+        (whose last column is the source's end token, and whose last row
+        the output's end token when it was written).
+    source_tokens : sequence of str
+        Labels of the columns, one per column.
+    target_tokens : sequence of str
+        Labels of the rows, one per row.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw in; None creates a new
+        :class:`~matplotlib.figure.Figure` (not registered with pyplot).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure holding the plot.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.plotting import plot_attention
+    >>> fig = plot_attention([[0.9, 0.1], [0.2, 0.8]], ["a", "b"], ["A", "B"])
+    >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    ['a', 'b']
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.ndim != 2:
+        raise ValueError(
+            "weights must be 2-D (target steps x source tokens); got an array "
+            f"of shape {weights.shape}."
+        )
+    source_tokens, target_tokens = list(source_tokens), list(target_tokens)
+    rows, columns = weights.shape
+    if len(source_tokens) != columns or len(target_tokens) != rows:
+        raise ValueError(
+            f"weights has shape {weights.shape}: it needs {columns} source "
+            f"tokens and {rows} target tokens; got {len(source_tokens)} and "
+            f"{len(target_tokens)}."
+        )
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(
+            figsize=(1.5 + 0.35 * columns, 1.2 + 0.35 * rows), layout="constrained"
+        )
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    image = ax.imshow(weights, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(columns), labels=source_tokens, rotation=90)
+    ax.set_yticks(range(rows), labels=target_tokens)
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    fig.colorbar(image, ax=ax, label="attention weight")
     return fig
 
 

@@ -106,6 +106,23 @@ def test_attention_weights(reverser):
         no_attention.attention_weights(["abc"])
 
 
+def test_plot_attention_draws_one_cell_per_weight(reverser):
+    from sklearn_rnn.plotting import plot_attention
+
+    word = "abcd"
+    weights = reverser.attention_weights([word])[0]
+    rows = list(reverser.predict([word])[0] + "$")[: len(weights)]
+    fig = plot_attention(weights, list(word) + ["</s>"], rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [*word, "</s>"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == rows
+    np.testing.assert_allclose(ax.images[0].get_array(), weights)
+    with pytest.raises(ValueError, match="needs 5 source tokens"):
+        plot_attention(weights, list(word), rows)
+    with pytest.raises(ValueError, match="must be 2-D"):
+        plot_attention(weights[0], list(word), rows)
+
+
 def test_token_lists_in_token_lists_out():
     X = [["the", "dog", "runs"], ["a", "cat", "sleeps"], ["i", "run"]] * 6
     y = [["DET", "NOUN", "VERB"], ["DET", "NOUN", "VERB"], ["PRON", "VERB"]] * 6
