@@ -106,7 +106,16 @@ html_sidebars = {"index": [], "install": [], "quickstart": []}
 # -- Check that the API page lists every public name ----------------------------
 #: Public submodules whose ``__all__`` the API page must cover, besides the
 #: package's own ``__all__``.
-PUBLIC_SUBMODULES = ("datasets", "compare", "stats", "plotting", "nn", "persistence")
+PUBLIC_SUBMODULES = (
+    "datasets",
+    "compare",
+    "stats",
+    "plotting",
+    "metrics",
+    "nn",
+    "nn.search",
+    "persistence",
+)
 
 
 def _documented_names(srcdir) -> set[str]:
