@@ -30,7 +30,12 @@ from ._data import cut_batches, lengths_of, make_loader
 from ._guards import check_finite_loss
 from ._resources import BestWeights, flushing_denormals
 from .metrics import token_error_rate
-from .nn import EncoderDecoder, RecurrentDecoder, RecurrentEncoder
+from .nn import (
+    EncoderDecoder,
+    PretrainedEmbedding,
+    RecurrentDecoder,
+    RecurrentEncoder,
+)
 from .nn.search import Hypothesis, beam_search, greedy_search
 
 __all__ = [
@@ -55,9 +60,15 @@ def build_network(
     bidirectional: bool,
     dropout: float,
     attention: str | None,
+    pretrained_rows: tuple[int, int, int] | None = None,
 ) -> EncoderDecoder:
     """The encoder-decoder of these sizes (its weights drawn from torch's
-    global random state)."""
+    global random state). With ``pretrained_rows`` the source embedding is a
+    :class:`~sklearn_rnn.nn.PretrainedEmbedding` of these blocks (of
+    ``source_vocab`` rows in all), filled by the caller."""
+    embedding = None
+    if pretrained_rows is not None:
+        embedding = PretrainedEmbedding(*pretrained_rows, embedding_dim)
     encoder = RecurrentEncoder(
         source_vocab,
         embedding_dim,
@@ -66,6 +77,7 @@ def build_network(
         cell=cell,
         bidirectional=bidirectional,
         dropout=dropout,
+        embedding=embedding,
     )
     decoder = RecurrentDecoder(
         target_vocab,

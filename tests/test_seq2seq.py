@@ -123,6 +123,39 @@ def test_plot_attention_draws_one_cell_per_weight(reverser):
         plot_attention(weights[0], list(word), rows)
 
 
+def test_vectors_start_the_source_embedding(tmp_path):
+    from sklearn_rnn import WordVectors
+    from sklearn_rnn.persistence import dump, load
+
+    words = ["red", "purple", "blue", "big", "small", "<unk>"]
+    rows = np.random.default_rng(0).normal(size=(len(words), 6))
+    vectors = WordVectors(words, rows)
+    X = ["red big", "blue small", "big red", "small blue", "red", "oops"] * 5
+    params = dict(
+        QUICK, source_analyzer="word", target_analyzer="word", embedding_dim=None
+    )
+    model = RNNSeq2Seq(**params, vectors=vectors).fit(X, X)
+    # 5 distinct training words (oops has no vector) and the end token; the
+    # vectors' "<unk>" repeats a special token, so the end id must not
+    # follow len(vocabulary_)
+    assert model.vectors_coverage_ == pytest.approx(
+        {"types": 4 / 6, "tokens": 45 / 51}
+    )
+    embedding = model.module_.encoder.embedding
+    assert embedding.embedding_dim == 6
+    np.testing.assert_allclose(embedding.frozen.float(), rows[[1, 5]], atol=1e-2)
+    # purple was never seen: it reads its own vector, not <unk>'s row
+    assert model._source_rows([["purple"]])[0][0] != 1
+    assert model._source_rows([["unseen"]])[0][0] == 1
+    oops, end = model._source_rows([["oops"]])[0]
+    assert oops != end and oops != 1
+    expected = model.predict(["purple big", "oops"])
+    dump(model, tmp_path / "model.skops")
+    assert load(tmp_path / "model.skops").predict(["purple big", "oops"]) == expected
+    with pytest.raises(ValueError, match="embedding_dim=8 clashes"):
+        RNNSeq2Seq(**dict(params, embedding_dim=8), vectors=vectors).fit(X, X)
+
+
 def test_token_lists_in_token_lists_out():
     X = [["the", "dog", "runs"], ["a", "cat", "sleeps"], ["i", "run"]] * 6
     y = [["DET", "NOUN", "VERB"], ["DET", "NOUN", "VERB"], ["PRON", "VERB"]] * 6
