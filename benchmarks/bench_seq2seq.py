@@ -104,12 +104,14 @@ def g2p(args) -> None:
     keep = _sample(len(dev.words), args.dev_words, rng)
     dev_words = [dev.words[i] for i in keep]
     references = [[" ".join(p) for p in dev.pronunciations[i]] for i in keep]
+    # The defaults, but for the analyzers (and --g2p-epochs in a reduced run).
+    epochs = {} if args.g2p_epochs is None else {"max_epochs": args.g2p_epochs}
     model = RNNSeq2Seq(
         source_analyzer="char",
         target_analyzer="word",
-        max_epochs=args.g2p_epochs,
         random_state=0,
         verbose=1,
+        **epochs,
     )
     print(
         f"G2P: {len(X)} training pairs ({len(set(X))} words), "
@@ -243,45 +245,70 @@ def tutorial_model(train_fr, train_en, test_fr, epochs, width, seed=0):
     return translations, fit_time
 
 
-def mt(args) -> None:
+def split_by_english(english, french, seed=0):
+    """The pairs cut 80/10/10 into train, validation and evaluation parts by
+    distinct English sentence (seeded): a sentence and all its translations
+    are on one side. Each part is ``(french, english)``."""
+    distinct = sorted(set(english))
+    rest, evaluation = train_test_split(distinct, test_size=0.1, random_state=seed)
+    train, validation = train_test_split(rest, test_size=1 / 9, random_state=seed)
+    part = {s: name for name, group in
+            (("train", train), ("validation", validation), ("evaluation", evaluation))
+            for s in group}
+    out = {name: ([], []) for name in ("train", "validation", "evaluation")}
+    for en, fr in zip(english, french):
+        out[part[en]][0].append(fr)
+        out[part[en]][1].append(en)
+    return out
+
+
+def mt_pairs(args):
     path = _path("tatoeba_fra_eng", "fra_eng_train.tsv.gz")
     english, french = load_sentence_pairs(path)
     english, french = filter_tutorial_pairs(english, french)
-    fr_train, fr_test, en_train, en_test = train_test_split(
-        french, english, test_size=0.1, random_state=0
-    )
+    parts = split_by_english(english, french)
+    fr_train, en_train = parts["train"]
     if args.mt_pairs:
         fr_train, en_train = fr_train[: args.mt_pairs], en_train[: args.mt_pairs]
-    print(f"fr->en: {len(fr_train)} training pairs, {len(fr_test)} held out, "
-          f"{args.epochs} epochs each")
+    return fr_train, en_train, parts[args.mt_split]
+
+
+def mt(args) -> None:
+    fr_train, en_train, (fr_test, en_test) = mt_pairs(args)
+    print(f"fr->en: {len(fr_train)} training pairs, {len(fr_test)} {args.mt_split} "
+          f"pairs (split by English sentence, seed 0); tutorial-style "
+          f"{args.epochs} epochs, RNNSeq2Seq at most {args.ours_epochs}")
     # The tutorial's width: MAX_LENGTH = 10 words, its EOS within it.
     tutorial, tutorial_time = tutorial_model(
         fr_train, en_train, fr_test, args.epochs, width=10
     )
     split = str.split  # the tutorial's normalised text: words split by spaces
+    # The defaults but for dropout, batch_size and the epochs: on the
+    # validation part, dropout 0.3 lifted BLEU from 5.1 to 24.3 (batch 128,
+    # 40 epochs), and on 6,700 pairs a batch of 128 makes few updates.
     model = RNNSeq2Seq(
         source_analyzer=split,
         target_analyzer=split,
-        cell="gru",
-        embedding_dim=128,
-        hidden_size=128,
-        attention="additive",
-        batch_size=32,
-        max_epochs=args.epochs,
-        early_stopping=args.epochs >= 5,
+        dropout=0.3,
+        batch_size=64,
+        max_epochs=args.ours_epochs,
+        patience=5,
+        early_stopping=args.ours_epochs >= 5,
         random_state=0,
     )
     start = time.perf_counter()
     model.fit(fr_train, en_train)
     ours_time = time.perf_counter() - start
-    ours = model.predict(fr_test)
     bleu_tutorial = corpus_bleu(en_test, tutorial)
-    bleu_ours = corpus_bleu(en_test, ours)
     print(f"  tutorial-style  BLEU {bleu_tutorial:5.1f}  fit {tutorial_time:6.1f} s")
-    print(f"  RNNSeq2Seq      BLEU {bleu_ours:5.1f}  fit {ours_time:6.1f} s "
-          f"({model.n_epochs_} epochs, best {model.best_epoch_})")
-    print(f"  BLEU difference {bleu_ours - bleu_tutorial:+.1f} points; training "
-          f"time ratio {ours_time / tutorial_time:.2f}x")
+    for beam in (1, args.beam):
+        model.set_params(beam_size=beam)
+        bleu_ours = corpus_bleu(en_test, model.predict(fr_test))
+        name = "greedy" if beam == 1 else f"beam {beam}"
+        print(f"  RNNSeq2Seq {name:8s} BLEU {bleu_ours:5.1f}  fit {ours_time:6.1f} s "
+              f"({model.n_epochs_} epochs, best {model.best_epoch_}); "
+              f"{bleu_ours - bleu_tutorial:+.1f} points")
+    print(f"  training time ratio {ours_time / tutorial_time:.2f}x")
 
 
 # -- the training loop against a hand-written one ------------------------------
@@ -341,10 +368,13 @@ def main() -> None:
     parser.add_argument("--parts", default="g2p,mt,loop")
     parser.add_argument("--g2p-words", type=int, default=None)
     parser.add_argument("--dev-words", type=int, default=None)
-    parser.add_argument("--g2p-epochs", type=int, default=30)
+    parser.add_argument("--g2p-epochs", type=int, default=None)
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=80)
+    parser.add_argument("--ours-epochs", type=int, default=40)
     parser.add_argument("--mt-pairs", type=int, default=None)
+    parser.add_argument("--mt-split", default="evaluation",
+                        choices=("validation", "evaluation"))
     parser.add_argument("--loop-words", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
