@@ -290,6 +290,24 @@ def test_a_new_text_starts_from_its_labels_state():
     assert not torch.allclose(second[0][:, carried], expected[0][:, carried])
 
 
+def test_a_label_that_decides_the_last_character_is_learned_in_a_short_fit():
+    """The label decides only the last character, after eight random ones.
+    With label vectors drawn at std 0.1 the true label was worth 0.13 nats
+    per character over the wrong one after 5 epochs (mean of these 3 seeds),
+    at unit scale 0.23."""
+    rng = np.random.default_rng(0)
+    y = ["ab"[i % 2] for i in range(40)]
+    texts = ["".join(rng.choice(list("xyz"), 8)) + c.upper() for c in y]
+    wrong = ["b" if c == "a" else "a" for c in y]
+    gaps = []
+    for seed in range(3):
+        gen = CharRNNGenerator(embedding_dim=8, hidden_size=16, bptt_steps=20,
+                               batch_size=4, max_epochs=5, early_stopping=False,
+                               random_state=seed).fit(texts, y)
+        gaps.append(gen.score(texts, y) - gen.score(texts, wrong))
+    assert np.mean(gaps) > 0.18
+
+
 @pytest.mark.parametrize("conditioning", ["state", "input"])
 def test_the_label_may_enter_the_state_or_every_step(conditioning):
     gen = CharRNNGenerator(**SMALL, max_epochs=2, early_stopping=False,

@@ -333,8 +333,12 @@ class LabelConditionedDecoder(nn.Module):
     def __init__(self, n_labels: int, label_dim: int, **decoder_params):
         super().__init__()
         self.decoder = RecurrentDecoder(condition_size=label_dim, **decoder_params)
+        # Unit scale (torch's default N(0, 1)), not the 0.05 of the token
+        # embeddings: a label is one vector per text, and at std 0.1 it moved
+        # the LSTM so little that after a short fit the model had barely
+        # learned it (bench_generator.py --conditional; see the generator).
         self.labels = nn.Embedding(n_labels, label_dim)
-        nn.init.normal_(self.labels.weight, std=0.1)
+        nn.init.normal_(self.labels.weight, std=1.0)
 
     def initial_state(self, labels: torch.Tensor):
         """The state a text of each label ``(batch,)`` starts from (None:
