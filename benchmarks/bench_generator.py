@@ -18,16 +18,21 @@ and samples at two temperatures. Target: the LSTM beats the best n-gram.
 
     python benchmarks/bench_generator.py [--max-epochs 20] [--dropout 0.25]
 
-With ``--conditional``, it measures instead p(text | label) on MR's
-sentiment labels, for each ``label_conditioning`` ("both", "state",
-"input"): held-out bits per character under the true and the wrong labels,
-the accuracy of the generative classifier (the label that makes a held-out
-sentence likeliest), and the share of sentences written for each class that
-a bag-of-words logistic regression trained on the real training sentences
-assigns to that class (target >= 70 % for every class).
+With ``--conditional``, it measures instead p(text | label) on one of
+``--dataset mr`` (sentiment: "write a review of class c"), ``sms_spam``
+(ham or spam, deduplicated) or ``trec`` (question types, the training file
+only), for each ``label_conditioning`` given (default "both"). A seeded,
+stratified 25 % of the texts is held out: the generator never reads them;
+they train the bag-of-words judge (CountVectorizer + logistic regression;
+its 5-fold recall per class on these real texts is printed as the bar) and
+are scored: bits per character under the true and the wrong labels (the
+mean over them), the accuracy of the generative classifier (the label that
+makes a held-out text likeliest), and the share of texts written for each
+class (temperature 0.7) that the judge assigns to that class (target >= 70 %
+for every class).
 
-    python benchmarks/bench_generator.py --conditional --n-sentences 2000 \
-        --hidden-size 128 --max-epochs 5
+    python benchmarks/bench_generator.py --conditional --dataset trec \
+        --hidden-size 256 --dropout 0 --max-epochs 12
 
 It exits 0 with a message when ../shared/data is not there.
 """
