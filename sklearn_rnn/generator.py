@@ -91,7 +91,9 @@ default="adam"
         Size of the learned label vectors (``fit`` with ``y`` only).
     label_conditioning : {"both", "state", "input"}, default="both"
         Where the label enters: the initial state ("state"), every step's
-        input ("input"), or both.
+        input ("input"), or both. With "state" alone the label learns only
+        from a text's first ``bptt_steps`` characters (the state is
+        detached between chunks), so a class that shows later is missed.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the texts, stop when their
         log-likelihood has not improved for ``patience`` epochs and restore
