@@ -295,10 +295,10 @@ def mt(args) -> None:
     model = RNNSeq2Seq(
         source_analyzer=split,
         target_analyzer=split,
-        dropout=0.3,
-        batch_size=64,
+        dropout=args.mt_dropout,
+        batch_size=args.mt_batch,
         max_epochs=args.ours_epochs,
-        patience=5,
+        patience=args.mt_patience,
         early_stopping=args.ours_epochs >= 5,
         random_state=0,
     )
@@ -378,6 +378,9 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--ours-epochs", type=int, default=40)
+    parser.add_argument("--mt-dropout", type=float, default=0.3)
+    parser.add_argument("--mt-batch", type=int, default=64)
+    parser.add_argument("--mt-patience", type=int, default=5)
     parser.add_argument("--mt-pairs", type=int, default=None)
     parser.add_argument("--mt-split", default="evaluation",
                         choices=("validation", "evaluation"))
