@@ -171,9 +171,12 @@ class RNNClassifier(
     batch_size : int, default=64
         Documents per batch, at most.
     max_batch_tokens : int or None, default=16384
-        Padded tokens per batch, at most (documents times the longest), in
-        training and prediction, so that a step's memory is bounded whatever
-        the lengths; sentences still travel ``batch_size`` at a time. A
+        Padded tokens per forward pass, at most (documents times the
+        longest), in training and prediction, so that memory is bounded
+        whatever the lengths. A training step still holds ``batch_size``
+        documents: one above the budget runs in pieces within it, whose
+        gradients add up to the whole step's before one optimizer update,
+        so the budget bounds memory, not what training learns. A
         longer document is cut to its last ``max_batch_tokens`` tokens (the
         end: what ``pooling="last"`` reads), with a
         :class:`~sklearn_rnn.TruncationWarning`. None: no token budget. See
