@@ -26,6 +26,10 @@ Three parts, in one run (``--parts`` picks some):
     holds 10 % of it out for early stopping); corpus BLEU (sacrebleu) on the
     scored part, greedy and beam, the BLEU difference and the training-time
     ratio are printed.
+``batches``
+    Training speed (pairs per second) of the default network at batch sizes
+    64, 128 and 256 on ``--loop-words`` G2P words (run it alone: it is not
+    in the default ``--parts``).
 ``loop``
     Epoch time of RNNSeq2Seq's training loop (``_seq2seq_training.
     train_epoch``) against a plain hand-written loop (forward, masked
@@ -369,6 +373,40 @@ def loop(args) -> None:
           f"ratio {ours / plain:.3f}")
 
 
+def batches(args) -> None:
+    """Training speed (pairs per second) of the default network at several
+    batch sizes, one epoch each on the same G2P pairs (seeded sample)."""
+    train = load_cmudict(_path("cmudict", "cmudict_train.dict.gz"), stress=False)
+    keep = _sample(len(train.words), args.loop_words, np.random.default_rng(0))
+    X, y = _pairs(
+        [train.words[i] for i in keep], [train.pronunciations[i] for i in keep]
+    )
+    chars = {c: i + 2 for i, c in enumerate(sorted(set("".join(X))))}
+    phones = {p: i + 2 for i, p in enumerate(sorted(set(" ".join(y).split())))}
+    bos = len(phones) + 2
+    sources = [np.array([chars[c] for c in w] + [len(chars) + 2]) for w in X]
+    targets = [np.array([bos] + [phones[p] for p in t.split()] + [bos + 1]) for t in y]
+    params = dict(
+        source_vocab=len(chars) + 3, target_vocab=bos + 2, embedding_dim=64,
+        hidden_size=256, num_layers=1, cell="lstm", bidirectional=True,
+        dropout=0.0, attention="general",
+    )
+    for size in (64, 128, 256):
+        loader = make_loader(
+            PairDataset(sources, targets), batch_size=size, shuffle=True,
+            generator=np.random.default_rng(0), max_tokens=16384,
+            collate_fn=collate_pairs,
+        )
+        torch.manual_seed(0)
+        model = build_network(**params)
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        start = time.perf_counter()
+        train_epoch(model, optimizer, list(loader), clip_grad_norm=5.0, device="cpu")
+        took = time.perf_counter() - start
+        print(f"batch_size {size:4d}: {len(X) / took:6.0f} pairs/s "
+              f"({len(X)} G2P pairs)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="g2p,mt,loop")
@@ -389,7 +427,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    parts = {"g2p": g2p, "mt": mt, "loop": loop}
+    parts = {"g2p": g2p, "mt": mt, "loop": loop, "batches": batches}
     for name in args.parts.split(","):
         parts[name](args)
 

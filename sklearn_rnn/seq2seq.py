@@ -178,10 +178,10 @@ default="adam"
         Optimizer.
     batch_size : int, default=128
         Pairs per batch, at most (also sources per chunk at prediction). On
-        CPU a batch of 128 trained 1.25 times as many CMUdict pairs per
-        second as one of 64 (942 against 752, one thread; 256 was no
-        faster). On a few thousand pairs, fewer pairs per batch make more
-        updates per epoch.
+        CPU a batch of 128 trained 1.16 times as many CMUdict pairs per
+        second as one of 64 (857 against 738, one thread; 256: 878, with
+        half the updates; ``bench_seq2seq.py --parts batches``). On a few
+        thousand pairs, fewer pairs per batch make more updates per epoch.
     max_batch_tokens : int or None, default=16384
         Padded tokens per batch, at most: in training, pairs times the
         longest pair (source plus target tokens); at prediction, sources
