@@ -111,6 +111,7 @@ PUBLIC_SUBMODULES = (
     "compare",
     "stats",
     "plotting",
+    "presets",
     "metrics",
     "nn",
     "nn.search",
