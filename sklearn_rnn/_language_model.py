@@ -36,7 +36,7 @@ from ._guards import check_device
 from ._resources import BestWeights
 from ._tbptt import cross_entropy, train_tbptt_epoch
 from ._training import NETWORK_CONSTRAINTS, draw_seed, get_optimizer
-from .persistence import to_arrays, to_tensors
+from .persistence import PlainModuleMixin
 
 __all__ = ["EVAL_CHUNK", "_RecurrentLanguageModelBase"]
 
@@ -45,7 +45,7 @@ __all__ = ["EVAL_CHUNK", "_RecurrentLanguageModelBase"]
 EVAL_CHUNK = 512
 
 
-class _RecurrentLanguageModelBase(BaseEstimator):
+class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
     """Fit, score and sample for a recurrent language model over ids.
 
     A subclass says how documents become ids and which network it trains:
@@ -293,20 +293,6 @@ class _RecurrentLanguageModelBase(BaseEstimator):
             outputs, state = self._forward(module, tokens, state, labels)
         return out
 
-    # -- storage as plain data (see sklearn_rnn.persistence) ---------------------
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: not our own __dict__
-        if "module_" in state:
-            state["module_"] = to_arrays(state["module_"].state_dict())
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if "module_" in state:
-            with torch.random.fork_rng(devices=[]):  # building draws weights
-                module = self._build_network(self._module_params)
-            module.load_state_dict(to_tensors(state["module_"]))
-            self.module_ = module.to(self.device).eval()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -253,6 +253,31 @@ def print_by_name(callbacks) -> None:
             callback.sink = print
 
 
+class PlainModuleMixin:
+    """Store an estimator's own torch network (``module_``) as plain data.
+
+    For the estimators that train their network themselves rather than
+    through skorch (the language models, the encoder-decoder): ``module_``
+    is stored as its state dict in numpy arrays and built anew on load by
+    the estimator's ``_build_network(_module_params)``, inside a forked
+    random state (building draws weights), then given the saved weights.
+    """
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: not our own __dict__
+        if "module_" in state:
+            state["module_"] = to_arrays(state["module_"].state_dict())
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "module_" in state:
+            with torch.random.fork_rng(devices=[]):  # building draws weights
+                module = self._build_network(self._module_params)
+            module.load_state_dict(to_tensors(state["module_"]))
+            self.module_ = module.to(self.device).eval()
+
+
 class PlainStateMixin:
     """Store a skorch network as plain data rather than as pickled bytes.
 

@@ -33,7 +33,7 @@ from ._training import NETWORK_CONSTRAINTS, draw_seed, get_optimizer
 from ._validation import _plain_array, _unwrap_frame, check_has_tokens, is_missing
 from .metrics import build_analyzer, token_error_rate
 from .nn.decoder import ATTENTIONS
-from .persistence import to_arrays, to_tensors
+from .persistence import PlainModuleMixin
 from .text import VocabularyIndexer
 from .vectors import WordVectors, resolve_vectors
 
@@ -92,7 +92,7 @@ def _items(X, what: str, analyze, *, allow_empty: bool = False):
     return sequences, all_strings
 
 
-class RNNSeq2Seq(BaseEstimator):
+class RNNSeq2Seq(PlainModuleMixin, BaseEstimator):
     """Recurrent encoder-decoder with attention: sequence in, sequence out.
 
     ``fit(X, y)`` learns to write ``y[i]`` after reading ``X[i]``. Each item
@@ -395,6 +395,11 @@ default="adam"
         return np.full(len(sources), cap, dtype=np.int64)
 
     # -- fit ------------------------------------------------------------------
+    @staticmethod
+    def _build_network(params: dict):
+        """The encoder-decoder for ``_module_params`` (at fit and on load)."""
+        return build_network(**params)
+
     @fit_context
     def fit(self, X, y):
         """Learn to write each ``y[i]`` after reading ``X[i]``.
@@ -473,7 +478,7 @@ default="adam"
         )
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module = build_network(**self._module_params)
+            module = self._build_network(self._module_params)
             self._rows.fill(module)
             self._rows = self._rows.for_prediction()  # the vectors live in the net
             module = module.to(self.device)
@@ -698,20 +703,6 @@ default="adam"
         outputs = [names[ids].tolist() for ids in predicted]
         return 1.0 - token_error_rate(references, outputs)
 
-    # -- storage as plain data (see sklearn_rnn.persistence) ----------------------
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
-        if "module_" in state:
-            state["module_"] = to_arrays(state["module_"].state_dict())
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if "module_" in state:
-            with torch.random.fork_rng(devices=[]):  # building draws weights
-                module = build_network(**self._module_params)
-            module.load_state_dict(to_tensors(state["module_"]))
-            self.module_ = module.to(self.device).eval()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
