@@ -75,11 +75,13 @@ def pretrained_models(seed: int) -> dict:
         return RNNLanguageModel(hidden_size=128, random_state=seed)
 
     rows = {
-        "lstm_lm": make_rnn_pipeline(language_model=language_model()),
+        "lstm_lm": make_rnn_pipeline(
+            language_model=language_model(), random_state=seed
+        ),
     }
     if GLOVE.exists():
         rows["lstm_lm_glove"] = make_rnn_pipeline(
-            vectors=str(GLOVE), language_model=language_model()
+            vectors=str(GLOVE), language_model=language_model(), random_state=seed
         )
     return rows
 
