@@ -73,6 +73,13 @@ VARIANTS = {
     "dlr_3x": {"discriminative_lr": 2.6, "lr": 3e-3},
     "stlr_3x": {"lr_schedule": "slanted_triangular", "lr": 3e-3},
     "ulmfit_3x": {**ULMFIT, "lr": 3e-3},
+    # what the language model starts (the embedding only, or everything),
+    # with the last state or concat pooling, next to no language model
+    "embedding": {"pretrained_layers": "embedding"},
+    "concat": {"pooling": "concat"},
+    "embedding_concat": {"pretrained_layers": "embedding", "pooling": "concat"},
+    "scratch": {"language_model": None},
+    "scratch_concat": {"language_model": None, "pooling": "concat"},
 }
 
 
@@ -104,12 +111,11 @@ def run(datasets, variants, seeds) -> None:
                     given = RNNLanguageModel(hidden_size=128, random_state=seed)
                 else:
                     given = lm
-                clf = RNNClassifier(
-                    language_model=given, random_state=seed, **VARIANTS[variant]
-                )
+                params = {"language_model": given, **VARIANTS[variant]}
+                clf = RNNClassifier(random_state=seed, **params)
                 clf.fit(fit_ids, fit_y)
                 seconds = time.perf_counter() - start
-                lm = clf.language_model_
+                lm = clf.language_model_ or lm
                 row = {
                     "dataset": name,
                     "variant": variant,

@@ -129,14 +129,23 @@ def language_model_shape(lm) -> dict:
     }
 
 
-def check_same_shape(lm_shape: dict, classifier: dict, bidirectional: bool) -> None:
-    """Refuse a classifier whose recurrent layers cannot take the LM's weights."""
-    if bidirectional:
+def check_same_shape(
+    lm_shape: dict, classifier: dict, bidirectional: bool, layers: str = "all"
+) -> None:
+    """Refuse a classifier whose layers cannot take the LM's weights: with
+    ``layers="all"`` the embedding and the recurrent layers, with
+    ``"embedding"`` the embedding only."""
+    if layers == "embedding":
+        names: tuple[str, ...] = ("embedding_dim",)
+    elif bidirectional:
         raise ValueError(
             "bidirectional=True cannot start from a language model, which reads "
-            "left to right only; pass bidirectional=False."
+            "left to right only; pass bidirectional=False, or "
+            "pretrained_layers='embedding'."
         )
-    for name in ("cell", "hidden_size", "num_layers", "embedding_dim"):
+    else:
+        names = ("cell", "hidden_size", "num_layers", "embedding_dim")
+    for name in names:
         mine = classifier.get(name)
         if name == "embedding_dim" and mine is None:
             continue

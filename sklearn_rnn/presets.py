@@ -201,8 +201,9 @@ def make_rnn_pipeline(
         them must change ``indexer__vectors`` and ``classifier__vectors``
         together.
     language_model : RNNLanguageModel, default=None
-        Start the classifier's embedding and recurrent layers from this
-        language model (``RNNClassifier(language_model=...)``), whose
+        Start the classifier's embedding (and its recurrent layers with
+        ``pretrained_layers="all"``) from this language model
+        (``RNNClassifier(language_model=...)``), whose
         ``cell``, ``hidden_size``, ``num_layers`` and ``embedding_dim`` the
         classifier takes unless given. Unfitted, each fit pretrains a clone
         on its own training documents. Fitted on texts, it is wrapped in a

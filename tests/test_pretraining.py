@@ -121,7 +121,9 @@ def ids_as_tokens(seqs):
 
 
 def test_embedding_and_recurrent_weights_are_the_language_model_s():
-    clf = RNNClassifier(language_model=SpyLanguageModel(), **TINY, **FROZEN)
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(), pretrained_layers="all", **TINY, **FROZEN
+    )
     clf.fit(IDS, LABELS)
     lm = clf.language_model_
     module = clf.net_.module_
@@ -141,9 +143,59 @@ def test_embedding_and_recurrent_weights_are_the_language_model_s():
     assert not torch.allclose(other, lm.module_.encoder.rnn.weight_hh_l0, atol=1e-3)
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_pretrained_layers_embedding_starts_the_embedding_only(bidirectional):
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(),
+        pretrained_layers="embedding",
+        bidirectional=bidirectional,
+        **TINY,
+        **FROZEN,
+    )
+    clf.fit(IDS, LABELS)
+    lm = clf.language_model_
+    module = clf.net_.module_
+    vocabulary = lm.indexer_.vocabulary_
+    rows = module.encoder.embedding.weight.detach()
+    lm_rows = lm.module_.encoder.embedding.weight.detach()
+    for i in range(2, clf.vocab_size_):
+        lm_row = lm_rows[vocabulary[str(i)]]
+        torch.testing.assert_close(rows[row_of(clf, i)], lm_row, atol=1e-6, rtol=0)
+    # the recurrent layers start as a classifier's from scratch does
+    plain = RNNClassifier(bidirectional=bidirectional, **TINY, **FROZEN)
+    plain.fit(IDS, LABELS)
+    for name, weight in plain.net_.module_.encoder.rnn.state_dict().items():
+        torch.testing.assert_close(
+            module.encoder.rnn.state_dict()[name], weight, atol=1e-6, rtol=0
+        )
+    assert not torch.allclose(
+        module.encoder.rnn.weight_hh_l0, lm.module_.encoder.rnn.weight_hh_l0, atol=1e-3
+    )
+
+
+def test_pretrained_layers_embedding_needs_only_the_embedding_size():
+    # another hidden size is fine; another embedding size is not
+    RNNClassifier(
+        language_model=SpyLanguageModel(),
+        pretrained_layers="embedding",
+        embedding_dim=6,
+        hidden_size=7,
+        **FROZEN,
+    ).fit(IDS, LABELS)
+    with pytest.raises(ValueError, match="embedding_dim=4"):
+        RNNClassifier(
+            language_model=SpyLanguageModel(),
+            pretrained_layers="embedding",
+            embedding_dim=4,
+            hidden_size=5,
+            **FROZEN,
+        ).fit(IDS, LABELS)
+
+
 def test_the_refit_network_starts_from_the_language_model_too():
     clf = RNNClassifier(
         language_model=SpyLanguageModel(),
+        pretrained_layers="all",
         **TINY,
         lr=1e-9,
         max_epochs=2,
@@ -262,7 +314,9 @@ def test_a_fitted_language_model_with_another_vocabulary_is_refused():
 def test_a_classifier_that_cannot_take_the_weights_is_refused_before_pretraining(
     params, match
 ):
-    clf = RNNClassifier(language_model=SpyLanguageModel(), **{**TINY, **params})
+    clf = RNNClassifier(
+        language_model=SpyLanguageModel(), pretrained_layers="all", **TINY | params
+    )
     with pytest.raises(ValueError, match=match):
         clf.fit(IDS, LABELS)
     assert SpyLanguageModel.fitted_on == []
@@ -318,7 +372,9 @@ def real_language_model(**params):
 
 def test_the_package_s_language_model_starts_a_pipeline_in_every_fold():
     pipe = make_rnn_pipeline(
-        language_model=real_language_model(), **FROZEN | {"max_epochs": 1}
+        language_model=real_language_model(),
+        pretrained_layers="all",
+        **FROZEN | {"max_epochs": 1},
     )
     assert pipe["classifier"].hidden_size == 5
     result = cross_validate(pipe, TEXTS, LABELS, cv=2, return_estimator=True)
