@@ -125,8 +125,10 @@ plt.show()
 # better tool for that much data. SST-2's 6,920 training sentences hold
 # about 130,000 words, far less text than the language models of the
 # published recipes read (ULMFiT's task-only IMDb model read tens of
-# thousands of reviews); on text this short and this scarce, the runs behind
-# :doc:`/benchmarks` found the language-model start worse than a random one.
+# thousands of reviews) and far less than GloVe's billions: the language
+# model's embedding (all it starts by default, see
+# :ref:`pretrained_layers`) helps most where labels are fewest, and the
+# vectors help more.
 for name in ("LSTM with GloVe", "LSTM from the language model"):
     gaps = np.subtract(scores[name], scores["LSTM from scratch"])
     for size, gap in zip(sizes, gaps):
