@@ -303,7 +303,17 @@ def test_default_deadline_grows_with_the_archive():
     assert limits(seconds=2.5).deadline == 2.5
 
 
-def test_interrupted_download_leaves_no_partial_file(tmp_path):
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt, as in an interactive session, even
+    when pytest was started with SIGINT ignored (a background job of a shell
+    without job control), where Python leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_interrupted_download_leaves_no_partial_file(tmp_path, ctrl_c_raises):
     main_thread = threading.main_thread().ident
 
     def respond(handler):
