@@ -293,7 +293,6 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
             outputs, state = self._forward(module, tokens, state, labels)
         return out
 
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True

@@ -113,6 +113,25 @@ def row_of(clf, token_id):
     return clf._rows.id_map[token_id]
 
 
+def assert_embedding_is_the_language_model_s(clf):
+    """Every training id's row of the fitted classifier is its language
+    model's row of that id; the padding row is zero."""
+    lm = clf.language_model_
+    vocabulary = lm.indexer_.vocabulary_
+    rows = clf.net_.module_.encoder.embedding.weight.detach()
+    lm_rows = lm.module_.encoder.embedding.weight.detach()
+    for i in range(2, clf.vocab_size_):
+        lm_row = lm_rows[vocabulary[str(i)]]
+        torch.testing.assert_close(rows[row_of(clf, i)], lm_row, atol=1e-6, rtol=0)
+    assert torch.all(rows[0] == 0)
+
+
+def assert_same_weights(mine: dict, theirs: dict):
+    """Every weight of the state dict ``theirs`` is in ``mine``, equal."""
+    for name, weight in theirs.items():
+        torch.testing.assert_close(mine[name], weight, atol=1e-6, rtol=0)
+
+
 def ids_as_tokens(seqs):
     return [" ".join(map(str, s)) for s in seqs]
 
@@ -126,17 +145,10 @@ def test_embedding_and_recurrent_weights_are_the_language_model_s():
     )
     clf.fit(IDS, LABELS)
     lm = clf.language_model_
-    module = clf.net_.module_
-    vocabulary = lm.indexer_.vocabulary_
-    rows = module.encoder.embedding.weight.detach()
-    lm_rows = lm.module_.encoder.embedding.weight.detach()
-    for i in range(2, clf.vocab_size_):
-        lm_row = lm_rows[vocabulary[str(i)]]
-        torch.testing.assert_close(rows[row_of(clf, i)], lm_row, atol=1e-6, rtol=0)
-    assert torch.all(rows[0] == 0)
-    for name, weight in lm.module_.encoder.rnn.state_dict().items():
-        mine = module.encoder.rnn.state_dict()[name]
-        torch.testing.assert_close(mine, weight, atol=1e-6, rtol=0)
+    assert_embedding_is_the_language_model_s(clf)
+    assert_same_weights(
+        clf.net_.module_.encoder.rnn.state_dict(), lm.module_.encoder.rnn.state_dict()
+    )
     # the control: the same classifier without the language model differs
     plain = RNNClassifier(**TINY, **FROZEN).fit(IDS, LABELS)
     other = plain.net_.module_.encoder.rnn.state_dict()["weight_hh_l0"]
@@ -155,19 +167,13 @@ def test_pretrained_layers_embedding_starts_the_embedding_only(bidirectional):
     clf.fit(IDS, LABELS)
     lm = clf.language_model_
     module = clf.net_.module_
-    vocabulary = lm.indexer_.vocabulary_
-    rows = module.encoder.embedding.weight.detach()
-    lm_rows = lm.module_.encoder.embedding.weight.detach()
-    for i in range(2, clf.vocab_size_):
-        lm_row = lm_rows[vocabulary[str(i)]]
-        torch.testing.assert_close(rows[row_of(clf, i)], lm_row, atol=1e-6, rtol=0)
+    assert_embedding_is_the_language_model_s(clf)
     # the recurrent layers start as a classifier's from scratch does
     plain = RNNClassifier(bidirectional=bidirectional, **TINY, **FROZEN)
     plain.fit(IDS, LABELS)
-    for name, weight in plain.net_.module_.encoder.rnn.state_dict().items():
-        torch.testing.assert_close(
-            module.encoder.rnn.state_dict()[name], weight, atol=1e-6, rtol=0
-        )
+    assert_same_weights(
+        module.encoder.rnn.state_dict(), plain.net_.module_.encoder.rnn.state_dict()
+    )
     assert not torch.allclose(
         module.encoder.rnn.weight_hh_l0, lm.module_.encoder.rnn.weight_hh_l0, atol=1e-3
     )
@@ -390,8 +396,7 @@ def test_the_package_s_language_model_starts_a_pipeline_in_every_fold():
             row = rows[row_of(clf, i)]
             torch.testing.assert_close(row, lm_row, atol=1e-6, rtol=0)
         mine = clf.net_.module_.encoder.rnn.state_dict()
-        for name, weight in state["rnn"].items():
-            torch.testing.assert_close(mine[name], weight, atol=1e-6, rtol=0)
+        assert_same_weights(mine, state["rnn"])
     back = pickle.loads(pickle.dumps(result["estimator"][0]))
     np.testing.assert_allclose(
         back.predict_proba(TEXTS), result["estimator"][0].predict_proba(TEXTS)
