@@ -14,7 +14,9 @@ outliers of 6,000 to 40,000 tokens. It reports
     it is timed too;
 (b) the peak RSS above the interpreter's baseline (VmHWM, in a child
     process) of the default ``make_rnn_pipeline().fit`` and ``.predict``
-    with one 1,000,000-token document among 1,000 short ones, and of
+    with one 1,000,000-token document among 1,000 short ones, the same
+    started from a language model (``language_model=RNNLanguageModel()``:
+    the language model reads the outlier too), and of
     ``SequencePadder().fit_transform`` on those ids followed by a
     ``transform`` of 2,000 short documents; target <= 1.5 GB;
 (c) the test accuracy with the padder's default length cap against none
@@ -28,6 +30,7 @@ whole default fit (one epoch, early stopping and refit) with it. It needs
 about 7 GB and 3 minutes.
 
     python benchmarks/bench_long.py [--reviews 1000] [--threads 1] [--vocab]
+        [--parts abc]
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from torch import nn
 
 from sklearn_rnn import (
     RNNClassifier,
+    RNNLanguageModel,
     SequencePadder,
     TruncationWarning,
     VocabularyIndexer,
@@ -210,6 +214,19 @@ def pipeline_case() -> list:
     return measured(work)
 
 
+def language_model_case() -> list:
+    X, y = one_long_document()
+
+    def work():
+        language_model = RNNLanguageModel(random_state=0)
+        make_rnn_pipeline(language_model=language_model, random_state=0).fit(
+            X, y
+        ).predict(X)
+        return []
+
+    return measured(work)
+
+
 def padder_case() -> list:
     ids = VocabularyIndexer().fit_transform(one_long_document()[0])
 
@@ -343,6 +360,7 @@ def vocabulary(threads: int) -> None:
 
 CASES = {
     "pipeline": pipeline_case,
+    "language_model": language_model_case,
     "padder": padder_case,
     "vocabulary": vocabulary_case,
 }
@@ -354,6 +372,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--vocab", action="store_true")
+    parser.add_argument(
+        "--parts", default="abc", help="which of (a), (b), (c) to run, e.g. 'b'"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -363,18 +384,25 @@ def main() -> None:
         print(*CASES[case](*case_args), sep="\t")
         return
     print(f"torch {torch.__version__}, {args.threads} thread(s)")
-    speed(args.reviews, args.repeats)
-    print("(b) one 1,000,000-token document among 1,000 short ones:")
-    print(
-        "    make_rnn_pipeline().fit + predict:",
-        peak_above_baseline("pipeline", args.threads),
-    )
-    print(
-        "    SequencePadder fit_transform + transform:",
-        peak_above_baseline("padder", args.threads),
-    )
-    print("(c) accuracy, default length caps against none:")
-    cap_accuracy(3 * args.reviews // 5)
+    if "a" in args.parts:
+        speed(args.reviews, args.repeats)
+    if "b" in args.parts:
+        print("(b) one 1,000,000-token document among 1,000 short ones:")
+        print(
+            "    make_rnn_pipeline().fit + predict:",
+            peak_above_baseline("pipeline", args.threads),
+        )
+        print(
+            "    make_rnn_pipeline(language_model=RNNLanguageModel()).fit + predict:",
+            peak_above_baseline("language_model", args.threads),
+        )
+        print(
+            "    SequencePadder fit_transform + transform:",
+            peak_above_baseline("padder", args.threads),
+        )
+    if "c" in args.parts:
+        print("(c) accuracy, default length caps against none:")
+        cap_accuracy(3 * args.reviews // 5)
     if args.vocab:
         print("(d) a 2M-token vocabulary of random tokens:")
         vocabulary(args.threads)

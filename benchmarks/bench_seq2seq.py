@@ -40,12 +40,16 @@ Three parts, in one run (``--parts`` picks some):
     python benchmarks/bench_seq2seq.py --g2p-words 10000 --dev-words 2000 \\
         --g2p-epochs 3 --epochs 3 --mt-pairs 3000           # reduced
 
+``--set NAME=VALUE`` (repeatable) sets an RNNSeq2Seq parameter of both the
+G2P and the French->English model, e.g. ``--set lr_decay=0.5``.
+
 It exits 0 with a message when ../shared/data is not there.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import itertools
 import sys
 import time
@@ -120,7 +124,7 @@ def g2p(args) -> None:
         random_state=0,
         verbose=1,
         **epochs,
-    )
+    ).set_params(**args.set)
     print(
         f"G2P: {len(X)} training pairs ({len(set(X))} words), "
         f"{len(dev_words)} dev words"
@@ -308,7 +312,7 @@ def mt(args) -> None:
         patience=args.mt_patience,
         early_stopping=args.ours_epochs >= 5,
         random_state=0,
-    )
+    ).set_params(**args.set)
     start = time.perf_counter()
     model.fit(fr_train, en_train)
     ours_time = time.perf_counter() - start
@@ -426,10 +430,23 @@ def main() -> None:
     parser.add_argument("--mt-pairs", type=int, default=None)
     parser.add_argument("--mt-split", default="evaluation",
                         choices=("validation", "evaluation"))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an RNNSeq2Seq parameter for G2P and MT, e.g. --set lr_decay=0.5",
+    )
     parser.add_argument("--loop-words", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    args.set = dict(
+        (name, ast.literal_eval(value))
+        for name, value in (item.split("=", 1) for item in args.set)
+    )
+    if args.set:
+        print("RNNSeq2Seq parameters set:", args.set)
     torch.set_num_threads(args.threads)
     parts = {"g2p": g2p, "mt": mt, "loop": loop, "batches": batches}
     for name in args.parts.split(","):

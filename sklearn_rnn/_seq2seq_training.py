@@ -165,13 +165,17 @@ def train_epoch(
     teacher_forcing: float = 1.0,
     banned=(),
     epoch: int | None = None,
+    label_smoothing: float = 0.0,
 ) -> float:
     """One pass over ``batches`` (of :func:`collate_pairs`); the mean loss
-    per real target token (nats). ``teacher_forcing < 1`` runs scheduled
+    per real target token (nats; the smoothed cross-entropy when
+    ``label_smoothing > 0``). ``teacher_forcing < 1`` runs scheduled
     sampling at that probability. A loss that is not finite stops training
     with :func:`~sklearn_rnn._guards.check_finite_loss`'s error."""
     model.train()
-    loss_fn = nn.CrossEntropyLoss(reduction="sum", ignore_index=0)
+    loss_fn = nn.CrossEntropyLoss(
+        reduction="sum", ignore_index=0, label_smoothing=label_smoothing
+    )
     total, n_tokens = 0.0, 0
     for batch, (source, lengths, inputs, outputs) in enumerate(batches, start=1):
         source, inputs = source.to(device), inputs.to(device)
@@ -273,13 +277,16 @@ def train_seq2seq(
     device,
     rng: np.random.Generator,
     verbose: int = 0,
+    label_smoothing: float = 0.0,
+    lr_decay: float = 1.0,
 ) -> tuple[History, int]:
     """Train ``model`` (built and seeded by the caller), with early stopping
     when ``valid`` is given: its sources, the reference targets of each (id
     lists, several when a source has several targets) and the length cap of
-    each decode. Returns the history (``train_loss``, ``valid_ter``,
-    ``teacher_forcing``, ``dur`` per epoch) and the epoch whose weights the
-    model holds."""
+    each decode. After an epoch whose validation error is not the best so
+    far, every learning rate of ``optimizer`` is multiplied by ``lr_decay``.
+    Returns the history (``train_loss``, ``valid_ter``, ``teacher_forcing``,
+    ``lr``, ``dur`` per epoch) and the epoch whose weights the model holds."""
     history = History()
     best_ter, best_epoch = math.inf, 0
     with closing(BestWeights()) as best, flushing_denormals():
@@ -303,11 +310,13 @@ def train_seq2seq(
                 teacher_forcing=p,
                 banned=banned,
                 epoch=epoch,
+                label_smoothing=label_smoothing,
             )
             history.new_epoch()
             history.record("epoch", epoch)
             history.record("train_loss", loss)
             history.record("teacher_forcing", p)
+            history.record("lr", optimizer.param_groups[0]["lr"])
             if valid is not None:
                 sources, references, limits = valid
                 decoded = decode(
@@ -326,6 +335,9 @@ def train_seq2seq(
                 if ter < best_ter:
                     best_ter, best_epoch = ter, epoch
                     best.save(model)
+                else:
+                    for group in optimizer.param_groups:
+                        group["lr"] *= lr_decay
             history.record("dur", time.perf_counter() - start)
             if verbose:
                 row = history[-1]

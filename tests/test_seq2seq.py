@@ -290,6 +290,34 @@ def test_scheduled_sampling_trains():
     assert np.isfinite(model.history_[:, "train_loss"]).all()
 
 
+def test_lr_decay_follows_the_validation_error():
+    model = RNNSeq2Seq(**dict(QUICK, early_stopping=True, max_epochs=6, patience=6))
+    model.set_params(lr_decay=0.5).fit(SHORT, _reverse(SHORT))
+    lrs, ters = model.history_[:, "lr"], model.history_[:, "valid_ter"]
+    expected, best = [0.01], np.inf
+    for ter in ters[:-1]:  # an epoch that is not the best so far halves it
+        expected.append(expected[-1] * (1.0 if ter < best else 0.5))
+        best = min(best, ter)
+    assert min(expected) < 0.01  # the case is one where it decays
+    assert lrs == pytest.approx(expected)
+    constant = RNNSeq2Seq(**dict(QUICK, max_epochs=3)).fit(SHORT, _reverse(SHORT))
+    assert constant.history_[:, "lr"] == [0.01] * 3
+
+
+def test_label_smoothing_raises_the_training_loss():
+    plain = RNNSeq2Seq(**QUICK).fit(SHORT, _reverse(SHORT))
+    smoothed = RNNSeq2Seq(**dict(QUICK, label_smoothing=0.2)).fit(
+        SHORT, _reverse(SHORT)
+    )
+    # Same weights before the first step: the smoothed cross-entropy of the
+    # first epoch is above the plain one, never equal.
+    assert smoothed.history_[0, "train_loss"] > plain.history_[0, "train_loss"]
+    with pytest.raises(InvalidParameterError, match="label_smoothing"):
+        RNNSeq2Seq(label_smoothing=1.0).fit(SHORT, _reverse(SHORT))
+    with pytest.raises(InvalidParameterError, match="lr_decay"):
+        RNNSeq2Seq(lr_decay=0.0).fit(SHORT, _reverse(SHORT))
+
+
 def test_score_accepts_several_references(quick):
     predicted = quick.predict(["abc"])
     assert quick.score(["abc"], [[predicted[0], "zzz"]]) == 1.0
