@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import ast
 import sys
 from pathlib import Path
 
@@ -17,3 +19,20 @@ def load_or_exit(*parts: str):
         print(f"skipped: {path} is not available")
         sys.exit(0)
     return load_text_csv(path)
+
+
+def add_set_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """A repeatable ``--set NAME=VALUE`` option: a parameter of ``what``."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"a parameter of {what} (a Python literal), e.g. --set dropout=0.3",
+    )
+
+
+def parsed_set(items: list[str]) -> dict:
+    """The parameters of ``--set NAME=VALUE`` options, values as literals."""
+    pairs = (item.split("=", 1) for item in items)
+    return {name: ast.literal_eval(value) for name, value in pairs}

@@ -25,8 +25,9 @@ documents (the package tokenizer, words seen once are ``<unk>``), plus
 
     python benchmarks/bench_language_model.py [--n-docs 12433] [--max-epochs 10]
 
-A reduced run: ``--n-docs 400 --max-epochs 4``. It exits 0 with a message
-when ../shared/data is not there.
+A reduced run: ``--n-docs 400 --max-epochs 4``. ``--set NAME=VALUE``
+(repeatable) sets a parameter of the ``RNNLanguageModel`` of part 1. It
+exits 0 with a message when ../shared/data is not there.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import time
 
 import numpy as np
 import torch
-from _shared import load_or_exit
+from _shared import add_set_option, load_or_exit, parsed_set
 from sklearn.model_selection import train_test_split
 from torch import nn
 
@@ -194,7 +195,9 @@ def main() -> None:
     parser.add_argument("--max-epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-speed", action="store_true")
+    add_set_option(parser, "the RNNLanguageModel of part 1")
     args = parser.parse_args()
+    params = parsed_set(args.set)
     torch.set_num_threads(1)
     texts, _ = load_or_exit("imdb_reviews", "imdb_dev.csv")
     texts = [t.replace("<br />", " ") for t in texts[: args.n_docs]]
@@ -203,6 +206,7 @@ def main() -> None:
     # 1. perplexity at equal wall time
     start = time.perf_counter()
     ours = RNNLanguageModel(max_epochs=args.max_epochs, random_state=args.seed)
+    ours.set_params(**params)
     ours.fit(train)
     seconds = time.perf_counter() - start
     ours_ppl = ours.perplexity(test)
@@ -225,7 +229,7 @@ def main() -> None:
         f"{ours._module_params['softmax']})"
     )
     print(
-        f"RNNLanguageModel (defaults, {ours.n_epochs_} epochs, best "
+        f"RNNLanguageModel ({params or 'defaults'}, {ours.n_epochs_} epochs, best "
         f"{ours.best_epoch_}): held-out perplexity {ours_ppl:.1f} in {seconds:.0f} s"
     )
     print(

@@ -49,14 +49,13 @@ It exits 0 with a message when ../shared/data is not there.
 from __future__ import annotations
 
 import argparse
-import ast
 import itertools
 import sys
 import time
 
 import numpy as np
 import torch
-from _shared import SHARED_DATA
+from _shared import SHARED_DATA, add_set_option, parsed_set
 from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.nn import functional as F
@@ -430,21 +429,12 @@ def main() -> None:
     parser.add_argument("--mt-pairs", type=int, default=None)
     parser.add_argument("--mt-split", default="evaluation",
                         choices=("validation", "evaluation"))
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an RNNSeq2Seq parameter for G2P and MT, e.g. --set lr_decay=0.5",
-    )
+    add_set_option(parser, "RNNSeq2Seq, for G2P and MT")
     parser.add_argument("--loop-words", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    args.set = dict(
-        (name, ast.literal_eval(value))
-        for name, value in (item.split("=", 1) for item in args.set)
-    )
+    args.set = parsed_set(args.set)
     if args.set:
         print("RNNSeq2Seq parameters set:", args.set)
     torch.set_num_threads(args.threads)
