@@ -5,7 +5,8 @@
 Protocols (fixed, so figures stay comparable): MR 10-fold stratified CV
 (seed 0); SST-2 train on the 6,920 sentences, score on dev; TREC-6 train ->
 test; SMS spam de-duplicated, then 5-fold stratified CV; UCI sentiment
-10-fold CV on each of its three files. Models: bag-of-words logistic
+10-fold CV on each of its three files; ``imdb_reviews`` (12,433 long
+reviews, 25 repeated texts dropped) 5-fold stratified CV. Models: bag-of-words logistic
 regression (unigrams, unigrams + bigrams), bag-of-words naive Bayes, the
 class-conditional HMM (default one state, and ``hmm_tuned``: states and
 smoothing picked by 3-fold CV on the training data), the untuned
@@ -154,6 +155,7 @@ DATASETS = {
     "uci_amazon": cross_validated(("uci_sentiment", "uci_amazon.csv"), 10),
     "uci_imdb": cross_validated(("uci_sentiment", "uci_imdb.csv"), 10),
     "uci_yelp": cross_validated(("uci_sentiment", "uci_yelp.csv"), 10),
+    "imdb_reviews": cross_validated(("imdb_reviews", "imdb_dev.csv"), 5, dedup=True),
 }
 
 
