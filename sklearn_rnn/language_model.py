@@ -91,6 +91,10 @@ class RNNLanguageModel(_RecurrentLanguageModelBase):
         During training, the probability that an input word is read as
         ``<unk>`` (its target is kept): a cheap regulariser in the spirit of
         AWD-LSTM's embedding dropout.
+    weight_drop : float, default=0.0
+        During training, the probability that an entry of the recurrent
+        (hidden-to-hidden) weight matrices is dropped, one draw per chunk:
+        AWD-LSTM's weight drop (DropConnect, Merity et al. 2018).
     bptt_steps : int, default=35
         Tokens per chunk: the length of the truncated backpropagation.
     batch_size : int, default=32
@@ -205,6 +209,7 @@ default="adam"
         "softmax": [StrOptions({"auto", "full", "adaptive"})],
         "tie_weights": ["boolean"],
         "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "weight_drop": [Interval(numbers.Real, 0, 1, closed="left")],
         "vectors": [str, os.PathLike, WordVectors, None],
     }
 
@@ -217,6 +222,7 @@ default="adam"
         num_layers: int = 1,
         dropout: float = 0.1,
         word_dropout: float = 0.0,
+        weight_drop: float = 0.0,
         bptt_steps: int = 35,
         batch_size: int = 32,
         max_epochs: int = 10,
@@ -242,6 +248,7 @@ default="adam"
         self.num_layers = num_layers
         self.dropout = dropout
         self.word_dropout = word_dropout
+        self.weight_drop = weight_drop
         self.bptt_steps = bptt_steps
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -328,6 +335,7 @@ default="adam"
             softmax=softmax,
             tie_weights=self.tie_weights and softmax == "full",
             word_dropout=self.word_dropout,
+            weight_drop=self.weight_drop,
         )
 
     @staticmethod

@@ -266,3 +266,29 @@ def test_word_dropout_reads_inputs_as_unk_in_training_only():
     hook.remove()
     assert (seen[0] == 1).any() and torch.equal(seen[1], tokens)
     assert lm.score(HELD_OUT) == lm.score(HELD_OUT)  # no dropout when scoring
+
+
+def test_weight_drop_trains_the_module_own_recurrent_weights():
+    lm = RNNLanguageModel(**SMALL, weight_drop=0.5, max_epochs=2, random_state=0)
+    lm.fit(TRAIN)
+    encoder = lm.module_.decoder.encoder
+    assert encoder.weight_drop == 0.5
+    tokens = torch.tensor([[lm.eos_id_, 2, 3, 4, 5, 6]])
+    lm.module_.eval()
+    before = lm.module_(tokens)[0].detach()
+    assert torch.equal(before, lm.module_(tokens)[0])  # nothing dropped in eval
+    # One training step: the gradient reaches the module's own weight_hh
+    # (the trap of a dropped copy that nn.LSTM's flattened weights never
+    # read), with zeros where entries were dropped, and eval outputs move.
+    lm.module_.train()
+    weight = encoder.rnn.weight_hh_l0
+    weight.grad = None
+    outputs, _ = lm.module_(tokens)
+    outputs.sum().backward()
+    assert 0.2 < float((weight.grad == 0).float().mean()) < 0.8
+    with torch.no_grad():
+        weight -= 0.1 * weight.grad
+    lm.module_.eval()
+    assert not torch.allclose(before, lm.module_(tokens)[0])
+    untouched = RNNLanguageModel(**SMALL, max_epochs=2, random_state=0).fit(TRAIN)
+    assert untouched.score(HELD_OUT) != lm.score(HELD_OUT)

@@ -389,6 +389,9 @@ class WordLanguageModel(nn.Module):
     word_dropout : float
         During training, the probability that an input token is read as
         ``<unk>`` (the encoder's ``word_dropout``; the targets are kept).
+    weight_drop : float
+        DropConnect on the recurrent weights in training (the encoder's
+        ``weight_drop``, AWD-LSTM's weight drop).
     """
 
     def __init__(
@@ -404,6 +407,7 @@ class WordLanguageModel(nn.Module):
         tie_weights: bool = False,
         embeddings: torch.Tensor | None = None,
         word_dropout: float = 0.0,
+        weight_drop: float = 0.0,
     ):
         super().__init__()
         if softmax not in ("full", "adaptive"):
@@ -421,6 +425,7 @@ class WordLanguageModel(nn.Module):
             embeddings=embeddings,
         )
         self.decoder.encoder.word_dropout = word_dropout
+        self.decoder.encoder.weight_drop = weight_drop
         size = hidden_size
         self.projection = None
         if tie_weights and hidden_size != embedding_dim:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.func import functional_call
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["RecurrentEncoder", "init_keras_style"]
@@ -95,6 +96,14 @@ class RecurrentEncoder(nn.Module):
     extra_input_size : int
         Size of a vector joined to every step's embedding (``extra`` of
         :meth:`forward`; the decoder's conditioning vector). 0: none.
+    weight_drop : float
+        During training, the probability that an entry of each recurrent
+        (hidden-to-hidden) weight matrix is dropped, the same entries for
+        every step of a call: DropConnect on the recurrent weights as in
+        AWD-LSTM (Merity et al. 2018). The dropped matrices enter the cell
+        through :func:`torch.func.functional_call`, so the module's own
+        parameters are what the optimiser trains (not a copy that
+        ``nn.LSTM``'s flattened weights would go on reading).
     """
 
     def __init__(
@@ -113,12 +122,14 @@ class RecurrentEncoder(nn.Module):
         unk_id: int = 1,
         embedding: nn.Module | None = None,
         extra_input_size: int = 0,
+        weight_drop: float = 0.0,
     ):
         super().__init__()
         if embedding is not None and embeddings is not None:
             raise ValueError("Pass either an embedding module or embeddings, not both.")
         self.cell = cell
         self.word_dropout = word_dropout
+        self.weight_drop = weight_drop
         self.unk_id = unk_id
         own_embedding = embedding is None
         if own_embedding:
@@ -190,7 +201,7 @@ class RecurrentEncoder(nn.Module):
             steps = extra[:, None, :].expand(-1, embedded.shape[1], -1)
             embedded = torch.cat([embedded, steps.to(embedded.dtype)], dim=-1)
         if not self.rnn.bidirectional:
-            outputs, state = self.rnn(embedded, state)
+            outputs, state = self._recur(embedded, state)
             steps = torch.arange(outputs.shape[1], device=outputs.device)
             lengths = lengths.to(outputs.device)
             real = steps[None, :] < lengths[:, None]
@@ -200,7 +211,7 @@ class RecurrentEncoder(nn.Module):
             packed = pack_padded_sequence(
                 embedded, lengths.to("cpu"), batch_first=True, enforce_sorted=False
             )
-            packed_out, state = self.rnn(packed, state)
+            packed_out, state = self._recur(packed, state)
             h_n = state[0] if self.cell == "lstm" else state
             outputs, _ = pad_packed_sequence(
                 packed_out, batch_first=True, total_length=tokens.shape[1]
@@ -209,3 +220,16 @@ class RecurrentEncoder(nn.Module):
         if return_state:
             return outputs, final, state
         return outputs, final
+
+    def _recur(self, inputs, state):
+        """``self.rnn(inputs, state)``, its recurrent weights dropped in
+        training when ``weight_drop`` is set."""
+        # getattr: a network pickled before weight_drop existed has none.
+        if not (self.training and getattr(self, "weight_drop", 0.0) > 0):
+            return self.rnn(inputs, state)
+        weights = {
+            name: nn.functional.dropout(param, self.weight_drop, training=True)
+            for name, param in self.rnn.named_parameters()
+            if name.startswith("weight_hh")
+        }
+        return functional_call(self.rnn, weights, (inputs, state), strict=False)
