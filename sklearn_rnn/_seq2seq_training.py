@@ -279,12 +279,14 @@ def train_seq2seq(
     verbose: int = 0,
     label_smoothing: float = 0.0,
     lr_decay: float = 1.0,
+    lr_decay_start: int | None = None,
 ) -> tuple[History, int]:
     """Train ``model`` (built and seeded by the caller), with early stopping
     when ``valid`` is given: its sources, the reference targets of each (id
     lists, several when a source has several targets) and the length cap of
     each decode. After an epoch whose validation error is not the best so
-    far, every learning rate of ``optimizer`` is multiplied by ``lr_decay``.
+    far, and after every epoch from ``lr_decay_start`` on, every learning
+    rate of ``optimizer`` is multiplied by ``lr_decay`` (once an epoch).
     Returns the history (``train_loss``, ``valid_ter``, ``teacher_forcing``,
     ``lr``, ``dur`` per epoch) and the epoch whose weights the model holds."""
     history = History()
@@ -332,12 +334,14 @@ def train_seq2seq(
                 )
                 ter = token_error_rate(references, [h[0].tokens for h in decoded])
                 history.record("valid_ter", ter)
-                if ter < best_ter:
+                improved = ter < best_ter
+                if improved:
                     best_ter, best_epoch = ter, epoch
                     best.save(model)
-                else:
-                    for group in optimizer.param_groups:
-                        group["lr"] *= lr_decay
+            scheduled = lr_decay_start is not None and epoch >= lr_decay_start
+            if scheduled or (valid is not None and not improved):
+                for group in optimizer.param_groups:
+                    group["lr"] *= lr_decay
             history.record("dur", time.perf_counter() - start)
             if verbose:
                 row = history[-1]

@@ -12,6 +12,7 @@ training loop is in ``sklearn_rnn._seq2seq_training``.
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import os
 from collections.abc import Iterable
@@ -179,10 +180,16 @@ default="word"
         pairs the held-out BLEU 19.8 against 5.6
         (``benchmarks/bench_seq2seq.py``).
     lr_decay : float, default=1.0
-        With early stopping, the learning rate is multiplied by this after
-        every epoch whose validation error is not the best so far (Luong et
-        al. 2015 halve it); 1: a constant learning rate. Without early
-        stopping it is never changed.
+        The learning rate is multiplied by this after every epoch whose
+        validation error (with early stopping) is not the best so far, and
+        after every epoch from ``lr_decay_start`` on; 1: a constant learning
+        rate.
+    lr_decay_start : int, float or None, default=None
+        The epoch from which the learning rate decays after every epoch
+        whatever the validation error (Luong et al. 2015 train 10 epochs
+        and halve it after each from the fifth); a float in (0, 1]: that
+        share of ``max_epochs``, rounded up. None: it decays only after
+        epochs that do not improve the validation error.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
 default="adam"
         Optimizer.
@@ -291,6 +298,11 @@ default="adam"
         "teacher_forcing": [Interval(numbers.Real, 0, 1, closed="both")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
+        "lr_decay_start": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="right"),
+            None,
+        ],
         "max_batch_tokens": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "vectors": [str, os.PathLike, WordVectors, None],
     }
@@ -315,6 +327,7 @@ default="adam"
         label_smoothing: float = 0.0,
         lr: float = 3e-3,
         lr_decay: float = 1.0,
+        lr_decay_start=None,
         optimizer="adam",
         batch_size: int = 128,
         max_batch_tokens: int | None = 16384,
@@ -343,6 +356,7 @@ default="adam"
         self.teacher_forcing = teacher_forcing
         self.label_smoothing = label_smoothing
         self.lr_decay = lr_decay
+        self.lr_decay_start = lr_decay_start
         self.lr = lr
         self.optimizer = optimizer
         self.batch_size = batch_size
@@ -516,6 +530,7 @@ default="adam"
                 teacher_forcing=self.teacher_forcing,
                 label_smoothing=self.label_smoothing,
                 lr_decay=self.lr_decay,
+                lr_decay_start=self._lr_decay_start(),
                 patience=self.patience,
                 bos=bos,
                 eos=eos,
@@ -526,6 +541,12 @@ default="adam"
             )
         self.n_epochs_ = len(self.history_)
         return self
+
+    def _lr_decay_start(self) -> int | None:
+        start = self.lr_decay_start
+        if start is None or isinstance(start, numbers.Integral):
+            return start
+        return max(1, math.ceil(start * self.max_epochs))
 
     def _split(self, source_ids, target_ids, seed: int):
         """The training pairs and, with early stopping, the validation

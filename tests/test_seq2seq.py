@@ -304,6 +304,15 @@ def test_lr_decay_follows_the_validation_error():
     assert constant.history_[:, "lr"] == [0.01] * 3
 
 
+@pytest.mark.parametrize("start", [3, 0.5, np.float64(0.5), np.int64(3)])
+def test_lr_decay_start_decays_every_epoch_from_there(start):
+    params = dict(QUICK, max_epochs=6, lr_decay=0.5, lr_decay_start=start)
+    model = RNNSeq2Seq(**params).fit(SHORT, _reverse(SHORT))
+    assert model.history_[:, "lr"] == pytest.approx(
+        [0.01, 0.01, 0.01, 0.005, 0.0025, 0.00125]
+    )
+
+
 def test_label_smoothing_raises_the_training_loss():
     plain = RNNSeq2Seq(**QUICK).fit(SHORT, _reverse(SHORT))
     smoothed = RNNSeq2Seq(**dict(QUICK, label_smoothing=0.2)).fit(
