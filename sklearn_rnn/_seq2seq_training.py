@@ -145,7 +145,9 @@ def _sampled_logits(model, source, lengths, inputs, p: float, banned) -> torch.T
         step_logits = decoder.head(outputs[:, 0])
         logits.append(step_logits)
         if t + 1 < inputs.shape[1]:
-            scores = step_logits.detach().float()
+            # A copy: detach() and float() share the logits' storage, and
+            # banning in place would also write -inf into the scored logits.
+            scores = step_logits.detach().float().clone()
             scores[:, list(banned)] = float("-inf")
             drawn = torch.multinomial(torch.softmax(scores, dim=-1), 1)[:, 0]
             truth = inputs[:, t + 1]

@@ -169,21 +169,30 @@ default="word"
         prediction otherwise (scheduled sampling, Bengio et al. 2015), the
         probability falling linearly from 1 in the first epoch. 1: plain
         teacher forcing, much faster (one pass per batch, not one per step).
-    label_smoothing : float, default=0.0
+    label_smoothing : float, default=0.1
         Share of each target step's probability mass spread evenly over the
         output vocabulary in the training loss (Szegedy et al. 2016; 0.1 in
-        most translation systems); 0: the plain cross-entropy.
+        most translation systems); 0: the plain cross-entropy. On the
+        French-English validation part (the settings of
+        ``benchmarks/bench_seq2seq.py``, with ``lr_decay=0.5``) 0.1 gave
+        35.2 BLEU greedy (35.6 beam 5) against 34.1 (34.7) without.
     lr : float, default=3e-3
         Learning rate. In short runs 3e-3 learnt much faster than 1e-3: after
         3 epochs on 10,000 CMUdict words the validation phone error rate
         was 18 % against 28 %, and after 10 epochs on 3,000 French-English
         pairs the held-out BLEU 19.8 against 5.6
         (``benchmarks/bench_seq2seq.py``).
-    lr_decay : float, default=1.0
+    lr_decay : float, default=0.5
         The learning rate is multiplied by this after every epoch whose
         validation error (with early stopping) is not the best so far, and
         after every epoch from ``lr_decay_start`` on; 1: a constant learning
-        rate.
+        rate. Halving it (Luong et al. 2015) gave, on the French-English
+        validation part, 34.1 BLEU greedy (34.7 beam 5) against 33.6 (33.6)
+        at a constant rate; on CMUdict dev (all other defaults as then,
+        stress removed), a word error rate of 29.1 % (beam 5: 28.8 %) and a
+        phoneme error rate of 6.97 % (6.83 %) against 31.0 % (30.7 %) and
+        7.33 % (7.32 %); there the only halving, after epoch 9, took the
+        validation error from 7.7 % to 6.7 % in the last epoch.
     lr_decay_start : int, float or None, default=None
         The epoch from which the learning rate decays after every epoch
         whatever the validation error (Luong et al. 2015 train 10 epochs
@@ -324,9 +333,9 @@ default="adam"
         length_penalty: float = 0.6,
         max_output_length=(3.0, 256),
         teacher_forcing: float = 1.0,
-        label_smoothing: float = 0.0,
+        label_smoothing: float = 0.1,
         lr: float = 3e-3,
-        lr_decay: float = 1.0,
+        lr_decay: float = 0.5,
         lr_decay_start=None,
         optimizer="adam",
         batch_size: int = 128,
