@@ -30,6 +30,10 @@ The ``lm`` row (not in the default ``--rows``) is the default pipeline
 started from a language model, ``make_rnn_pipeline(language_model=
 RNNLanguageModel())``: each fit first fits the language model on its own
 training reviews (issue 21's target: within 3 x the default fit time).
+Measured 2026-12-02 afternoon, seed 0, with one or two other single-threaded
+jobs on the 2 cores: default 0.853 / 312 s (6 search epochs, best 3, refit
+3); ``lm`` 0.853 / 3,926 s (12.6 x; 12 search epochs, best 9, refit 9;
+McNemar 163 / 163, p = 1.000).
 
 Data: ``../shared/data/imdb_reviews/imdb_dev.csv`` split 80/20, stratified,
 ``random_state=0`` (9,946 training and 2,487 test reviews). This is not the
