@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import split_by_lengths, truncate_sequences
@@ -309,7 +309,7 @@ default="adam"
         "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
         "lr_decay_start": [
             Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(numbers.Real, 0, 1, closed="right"),
+            Interval(RealNotInt, 0, 1, closed="right"),
             None,
         ],
         "max_batch_tokens": [Interval(numbers.Integral, 1, None, closed="left"), None],
