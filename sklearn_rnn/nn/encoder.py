@@ -106,6 +106,10 @@ class RecurrentEncoder(nn.Module):
         ``nn.LSTM``'s flattened weights would go on reading).
     """
 
+    #: The class's value is what a network pickled before ``weight_drop``
+    #: existed reads: no weight drop.
+    weight_drop: float = 0.0
+
     def __init__(
         self,
         vocab_size: int,
@@ -224,8 +228,7 @@ class RecurrentEncoder(nn.Module):
     def _recur(self, inputs, state):
         """``self.rnn(inputs, state)``, its recurrent weights dropped in
         training when ``weight_drop`` is set."""
-        # getattr: a network pickled before weight_drop existed has none.
-        if not (self.training and getattr(self, "weight_drop", 0.0) > 0):
+        if not (self.training and self.weight_drop > 0):
             return self.rnn(inputs, state)
         weights = {
             name: nn.functional.dropout(param, self.weight_drop, training=True)
