@@ -12,7 +12,6 @@ training loop is in ``sklearn_rnn._seq2seq_training``.
 from __future__ import annotations
 
 import itertools
-import math
 import numbers
 import os
 from collections.abc import Iterable
@@ -561,7 +560,7 @@ default="adam"
         start = self.lr_decay_start
         if start is None or isinstance(start, numbers.Integral):
             return start
-        return max(1, math.ceil(start * self.max_epochs))
+        return max(1, int(np.ceil(start * self.max_epochs)))
 
     def _split(self, source_ids, target_ids, seed: int):
         """The training pairs and, with early stopping, the validation
