@@ -62,7 +62,10 @@ def test_score_does_not_depend_on_batching(fitted):
     batched = fitted._log_likelihood(fitted._encode(texts))
     one_by_one = [fitted._log_likelihood(fitted._encode([t])) for t in texts]
     assert batched[1] == sum(n for _, n in one_by_one) == sum(len(t) + 1 for t in texts)
-    assert batched[0] == pytest.approx(sum(ll for ll, _ in one_by_one), abs=1e-6)
+    # float32 forward passes of other batch shapes round otherwise (matmul
+    # kernels): a sum of 60 log-probabilities near -160 agrees to float32's
+    # resolution there (about 1e-5), not to 1e-6
+    assert batched[0] == pytest.approx(sum(ll for ll, _ in one_by_one), abs=1e-5)
 
 
 def test_state_is_carried_within_a_text_and_reset_between_texts(monkeypatch):

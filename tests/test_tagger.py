@@ -335,4 +335,6 @@ def test_seeded_tags_and_logits_are_pinned(char_features, tags, logits):
     sentences = [["the", "swim", "."], ["we", "fly", "walk", "."]]
     assert [t.tolist() for t in tagger.predict(sentences)] == tags
     for got, expected in zip(tagger.decision_function(sentences), logits):
-        np.testing.assert_allclose(got, expected, rtol=0, atol=2e-6)
+        # pinned on one CPU; another's float32 kernels round otherwise (up
+        # to 4.9e-6 after three epochs on an AMD EPYC)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)

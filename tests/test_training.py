@@ -71,7 +71,9 @@ def test_diverging_classifier_stops_with_a_clear_error():
 
 def test_huge_sgd_step_is_caught_when_the_loss_overflows():
     pipe = make_rnn_pipeline(**TINY, optimizer="sgd", lr=1e38)
-    with pytest.raises(ValueError, match=r"loss is inf at epoch 1, batch \d"):
+    # whether the overflowed weights give an infinite loss or inf - inf = nan
+    # depends on the CPU's kernels (nan at batch 2 on an AMD EPYC)
+    with pytest.raises(ValueError, match=r"loss is (inf|nan) at epoch 1, batch \d"):
         pipe.fit(TEXTS, LABELS)
 
 
