@@ -57,6 +57,7 @@ from sklearn_rnn import (
     make_rnn_pipeline,
 )
 from sklearn_rnn._data import LengthBucketSampler, collate_sequences
+from sklearn_rnn._training import make_optimizer
 from sklearn_rnn.nn import RecurrentClassifierModule
 
 BATCH, BUDGET = 64, 16384
@@ -130,7 +131,7 @@ def hand_epochs(ids, y, epochs: int, flush: bool = True) -> list[float]:
     model = RecurrentClassifierModule(
         vocab_size, 2, embedding_dim=128, hidden_size=128, dropout=0.2
     )
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = make_optimizer("adam", model.parameters(), 1e-3, "cpu")
     sampler = LengthBucketSampler(
         lengths,
         BATCH,

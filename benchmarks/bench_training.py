@@ -5,15 +5,20 @@ On the MR sentences (../shared/data/mr/mr.csv), one epoch of the same model
 
 (a) our ``LSTMClassifier`` (skorch underneath, length-bucketed batches);
 (b) a plain hand-written PyTorch loop with length bucketing and packed
-    sequences, the practical limit, and (b2) the same loop reading the
-    dense right-padded batch as our module does;
+    sequences, the practical limit, (b2) the same loop reading the
+    dense right-padded batch as our module does, and (b3) loop (b) with
+    Adam's fused step, which the estimators use where torch has it;
 (c) skorch's ``NeuralNetClassifier`` on the padded-to-max matrix.
 
 It prints real tokens per second and the ratios (a)/(b) (target >= 0.9) and
 (a)/(c) (target >= 2.0), prediction throughput, the share of an epoch spent
 in VocabularyIndexer + SequencePadder (target <= 10 %), and the peak memory
 of fitting the default LSTM pipeline on the 67k SST-2 phrases (target
-<= 2 GB, one epoch, in a child process).
+<= 2 GB, one epoch, in a child process). Last, the milliseconds of one
+Adam step, unfused (torch's ``foreach`` default) against fused, on the
+parameters of the word language model of issue 21's long reviews (40,000
+words, embedding and LSTM 256, adaptive softmax), one torch thread, and
+those of one whole training step of that model (batch 32 x 35 steps).
 
     python benchmarks/bench_training.py [--repeats 2] [--skip-memory]
 """
@@ -33,6 +38,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from sklearn_rnn import LSTMClassifier, SequencePadder, VocabularyIndexer
+from sklearn_rnn._training import optimizer_options as make_optimizer_options
+from sklearn_rnn.nn import WordLanguageModel
 
 EMB, HIDDEN, BATCH = 128, 128, 64
 
@@ -97,10 +104,10 @@ def to_batch(seqs, idx):
     return tokens, lengths
 
 
-def epoch_handwritten(seqs, y, vocab_size, seed, dense=False):
+def epoch_handwritten(seqs, y, vocab_size, seed, dense=False, fused=False):
     torch.manual_seed(seed)
     model = PlainLSTM(vocab_size, dense=dense)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, **optimizer_options(fused))
     lengths = np.array([len(s) for s in seqs])
     target = torch.from_numpy(y)
     start = time.perf_counter()
@@ -112,6 +119,58 @@ def epoch_handwritten(seqs, y, vocab_size, seed, dense=False):
         loss.backward()
         opt.step()
     return time.perf_counter() - start, model
+
+
+def optimizer_options(fused: bool) -> dict:
+    """Adam's options: fused as the estimators build it, or torch's default."""
+    return make_optimizer_options("adam", "cpu") if fused else {}
+
+
+def adam_steps(repeats: int) -> None:
+    """Milliseconds of one Adam step and of one training step of the long
+    reviews' word language model, unfused against fused, side by side."""
+    torch.manual_seed(0)
+    vocab, batch, steps = 40_000, 32, 35
+    model = WordLanguageModel(vocab, 256, 256, softmax="adaptive", dropout=0.1)
+    tokens = torch.randint(2, vocab, (batch, steps))
+    # Zipf-like targets, most of them in the adaptive softmax's head
+    targets = torch.distributions.Pareto(2.0, 1.0).sample((batch, steps)).long()
+    targets = targets.clamp(2, vocab - 1)
+
+    def train_step(opt) -> None:
+        opt.zero_grad()
+        outputs, _ = model(tokens)
+        (model.nll(outputs, targets) / targets.numel()).backward()
+        opt.step()
+
+    times: dict[tuple[str, bool], list[float]] = {}
+    for rep in range(repeats):
+        for fused in (False, True) if rep % 2 == 0 else (True, False):
+            opt = torch.optim.Adam(
+                model.parameters(), lr=5e-3, **optimizer_options(fused)
+            )
+            for _ in range(2):  # warm up, and give Adam its state
+                train_step(opt)
+            start = time.perf_counter()
+            for _ in range(10):
+                opt.step()
+            times.setdefault(("step", fused), []).append(
+                (time.perf_counter() - start) / 10
+            )
+            start = time.perf_counter()
+            for _ in range(5):
+                train_step(opt)
+            times.setdefault(("train", fused), []).append(
+                (time.perf_counter() - start) / 5
+            )
+    best = {key: 1e3 * min(v) for key, v in times.items()}
+    print(
+        f"Adam step, word LM of {vocab:,} words (1 thread, best of {repeats}): "
+        f"unfused {best['step', False]:.0f} ms, fused {best['step', True]:.0f} ms, "
+        f"ratio {best['step', False] / best['step', True]:.1f}; whole training "
+        f"step {best['train', False]:.0f} ms -> {best['train', True]:.0f} ms, "
+        f"ratio {best['train', False] / best['train', True]:.2f}"
+    )
 
 
 def predict_handwritten(model, seqs):
@@ -201,19 +260,21 @@ def main() -> None:
         f"{padded.shape[1]} -> {padded.size / real_tokens:.2f}x the real tokens"
     )
 
-    times = {"a": [], "b": [], "b2": [], "c": []}
+    times = {"a": [], "b": [], "b2": [], "b3": [], "c": []}
     for rep in range(args.repeats):  # interleaved, best of each
         t, clf = epoch_ours(seqs, y)
         times["a"].append(t)
         t, model = epoch_handwritten(seqs, y, vocab_size, rep)
         times["b"].append(t)
         times["b2"].append(epoch_handwritten(seqs, y, vocab_size, rep, dense=True)[0])
+        times["b3"].append(epoch_handwritten(seqs, y, vocab_size, rep, fused=True)[0])
         times["c"].append(epoch_skorch_padded(padded, y, vocab_size))
     best = {k: min(v) for k, v in times.items()}
     for key, name in [
         ("a", "ours (LSTMClassifier)"),
         ("b", "hand-written, bucketed"),
         ("b2", "hand-written, dense"),
+        ("b3", "hand-written, fused Adam"),
         ("c", "skorch, padded to max"),
     ]:
         print(
@@ -224,6 +285,7 @@ def main() -> None:
     print(
         f"(a)/(b2) throughput ratio: {best['b2'] / best['a']:.2f}  (same dense trick)"
     )
+    print(f"(a)/(b3) throughput ratio: {best['b3'] / best['a']:.2f}  (same fused Adam)")
     print(f"(a)/(c) throughput ratio: {best['c'] / best['a']:.2f}  (target >= 2.0)")
     print(
         f"indexer + padder: {prep:.2f} s = {100 * prep / best['a']:.1f} % of our epoch"
@@ -242,6 +304,8 @@ def main() -> None:
             peak_rss_sst2(),
             "(target <= 2 GB)",
         )
+    torch.set_num_threads(1)
+    adam_steps(max(args.repeats, 2))
 
 
 def _timed(fn, *args) -> float:

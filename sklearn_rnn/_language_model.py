@@ -35,7 +35,7 @@ from ._data import lay_out_streams, split_into_streams
 from ._guards import check_device
 from ._resources import BestWeights
 from ._tbptt import cross_entropy, train_tbptt_epoch
-from ._training import NETWORK_CONSTRAINTS, draw_seed, get_optimizer
+from ._training import NETWORK_CONSTRAINTS, draw_seed, make_optimizer
 from .persistence import PlainModuleMixin
 
 __all__ = ["EVAL_CHUNK", "_RecurrentLanguageModelBase"]
@@ -138,8 +138,9 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
             module = self._build_network(self._module_params)
             self._init_network(module)
             module = module.to(self.device)
-            optimizer_cls = get_optimizer(self.optimizer)
-            optimizer = optimizer_cls(module.parameters(), lr=self.lr)
+            optimizer = make_optimizer(
+                self.optimizer, module.parameters(), self.lr, self.device
+            )
             self.module_ = module
             self.history_ = History()
             criterion = self._criterion(module)

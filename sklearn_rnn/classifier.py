@@ -47,8 +47,8 @@ from ._training import (
     continue_training,
     draw_seed,
     early_stopping_split,
-    get_optimizer,
     refit_net,
+    skorch_optimizer,
     train_net,
     training_callbacks,
 )
@@ -444,7 +444,7 @@ default=None
             criterion__weight=class_weights(
                 self.class_weight, self.classes_, y_encoded
             ),
-            optimizer=get_optimizer(self.optimizer),
+            **skorch_optimizer(self.optimizer, self.device),
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=groups,
             lr=self.lr,

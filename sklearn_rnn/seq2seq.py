@@ -29,7 +29,7 @@ from ._guards import check_device
 from ._params import fit_context
 from ._seq2seq_training import PairDataset, build_network, decode, train_seq2seq
 from ._tagging import whole_token
-from ._training import NETWORK_CONSTRAINTS, draw_seed, get_optimizer
+from ._training import NETWORK_CONSTRAINTS, draw_seed, make_optimizer
 from ._validation import _plain_array, _unwrap_frame, check_has_tokens, is_missing
 from .metrics import build_analyzer, token_error_rate
 from .nn.decoder import ATTENTIONS
@@ -530,7 +530,9 @@ default="adam"
             self._rows.fill(module)
             self._rows = self._rows.for_prediction()  # the vectors live in the net
             module = module.to(self.device)
-            optimizer = get_optimizer(self.optimizer)(module.parameters(), lr=self.lr)
+            optimizer = make_optimizer(
+                self.optimizer, module.parameters(), self.lr, self.device
+            )
             self.module_ = module
             self.history_, self.best_epoch_ = train_seq2seq(
                 module,
@@ -759,7 +761,6 @@ default="adam"
         names = self.target_indexer_.get_feature_names_out()
         outputs = [names[ids].tolist() for ids in predicted]
         return 1.0 - token_error_rate(references, outputs)
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -55,7 +55,7 @@ from ._training import (
     ValidAccuracy,
     draw_seed,
     early_stopping_split,
-    get_optimizer,
+    skorch_optimizer,
     train_net,
     training_callbacks,
 )
@@ -346,7 +346,7 @@ default=None
             module__dropout=self.dropout,
             criterion=TokenCrossEntropyLoss,
             criterion__ignore_index=IGNORE_INDEX,
-            optimizer=get_optimizer(self.optimizer),
+            **skorch_optimizer(self.optimizer, self.device),
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,

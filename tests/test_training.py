@@ -7,6 +7,7 @@ from helpers import LABELS, TEXTS, TINY
 
 from sklearn_rnn import CharRNNGenerator, RNNTagger, make_rnn_pipeline
 from sklearn_rnn._guards import check_device
+from sklearn_rnn._training import _fuses, optimizer_options
 
 torch.set_num_threads(1)
 
@@ -97,3 +98,35 @@ def test_diverging_generator_stops_with_a_clear_error():
 def test_finite_training_is_untouched():
     pipe = make_rnn_pipeline(**TINY).fit(TEXTS, LABELS)
     assert np.isfinite(pipe.predict_proba(TEXTS)).all()
+
+
+# -- optimizers ------------------------------------------------------------------------
+FUSES_ON_CPU = _fuses(torch.optim.Adam, "cpu")
+
+
+@pytest.mark.skipif(not FUSES_ON_CPU, reason="this torch has no fused Adam on the CPU")
+def test_adam_by_name_is_fused_where_torch_has_it():
+    assert optimizer_options("adam", "cpu") == {"fused": True}
+    assert optimizer_options("adamw", torch.device("cpu")) == {"fused": True}
+    clf = make_rnn_pipeline(**TINY).fit(TEXTS, LABELS)["classifier"]
+    assert clf.net_.optimizer_.defaults["fused"] is True
+
+
+def test_other_optimizers_and_classes_are_built_as_given():
+    assert optimizer_options("sgd", "cpu") == {}
+    assert optimizer_options(torch.optim.Adam, "cpu") == {}
+    clf = make_rnn_pipeline(**TINY, optimizer=torch.optim.Adam).fit(TEXTS, LABELS)
+    assert not clf["classifier"].net_.optimizer_.defaults["fused"]
+
+
+def test_an_optimizer_without_fused_is_not_given_it():
+    assert not _fuses(torch.optim.Rprop, "cpu")
+
+
+@pytest.mark.skipif(not FUSES_ON_CPU, reason="this torch has no fused Adam on the CPU")
+def test_fused_adam_trains_as_the_unfused_one():
+    fused = make_rnn_pipeline(**TINY).fit(TEXTS, LABELS)
+    plain = make_rnn_pipeline(**TINY, optimizer=torch.optim.Adam).fit(TEXTS, LABELS)
+    np.testing.assert_allclose(
+        fused.predict_proba(TEXTS), plain.predict_proba(TEXTS), rtol=1e-4, atol=1e-5
+    )
