@@ -203,13 +203,16 @@ def make_rnn_pipeline(
     language_model : RNNLanguageModel, default=None
         Start the classifier's embedding (and its recurrent layers with
         ``pretrained_layers="all"``) from this language model
-        (``RNNClassifier(language_model=...)``), whose
-        ``cell``, ``hidden_size``, ``num_layers`` and ``embedding_dim`` the
-        classifier takes unless given. Unfitted, each fit pretrains a clone
-        on its own training documents. Fitted on texts, it is wrapped in a
-        :class:`~sklearn.frozen.FrozenEstimator` (so that ``clone`` keeps it
-        fitted) and the indexer is a copy of its indexer with its vocabulary
-        fixed, so that the ids are the language model's in every fold.
+        (``RNNClassifier(language_model=...)``). The classifier takes the
+        language model's ``embedding_dim`` unless given, and with
+        ``pretrained_layers="all"`` its ``cell``, ``hidden_size`` and
+        ``num_layers`` too; with the default ``"embedding"`` its recurrent
+        layers are its own (``cell``, ``hidden_size=...``). Unfitted, each
+        fit pretrains a clone on its own training documents. Fitted on
+        texts, it is wrapped in a :class:`~sklearn.frozen.FrozenEstimator`
+        (so that ``clone`` keeps it fitted) and the indexer is a copy of its
+        indexer with its vocabulary fixed, so that the ids are the language
+        model's in every fold.
     unlabelled : list of str, default=None
         Texts that an unfitted ``language_model`` reads beside each fit's
         training documents (the classifier does not): the pipeline is then
@@ -242,6 +245,11 @@ def make_rnn_pipeline(
     indexer = None
     if language_model is not None:
         indexer, language_model, shape = _language_model_parts(language_model)
+        # the shape of the layers the language model starts, no more: with
+        # "embedding" a language model of hidden 256 would otherwise double
+        # the classifier's recurrent layer that it never starts
+        if classifier_params.get("pretrained_layers", "embedding") == "embedding":
+            shape = {k: v for k, v in shape.items() if k == "embedding_dim"}
         for name, value in shape.items():
             classifier_params.setdefault(name, value)
         classifier_params["language_model"] = language_model

@@ -265,8 +265,13 @@ def test_a_fitted_word_language_model_is_used_as_it_is_in_every_fold():
     lm = SpyLanguageModel().fit(make_texts(80, seed=1)[0])
     pipe = make_rnn_pipeline(language_model=lm, max_epochs=1, early_stopping=False)
     assert isinstance(pipe["classifier"].language_model, FrozenEstimator)
-    assert pipe["classifier"].hidden_size == 5
+    # the embedding only is started: its size is the language model's, the
+    # recurrent layer is the classifier's own
     assert pipe["classifier"].embedding_dim == 6
+    assert pipe["classifier"].hidden_size == RNNClassifier().hidden_size
+    assert make_rnn_pipeline(language_model=lm, hidden_size=9)[-1].hidden_size == 9
+    every = make_rnn_pipeline(language_model=lm, pretrained_layers="all")[-1]
+    assert (every.hidden_size, every.embedding_dim) == (5, 6)
     # the indexer numbers the words as the language model does
     assert pipe["indexer"].vocabulary == lm.indexer_.vocabulary_
     SpyLanguageModel.fitted_on = []
