@@ -69,6 +69,7 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "bptt_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_train_tokens": [Interval(numbers.Integral, 1, None, closed="left"), None],
         **NETWORK_CONSTRAINTS,
     }
 
@@ -144,13 +145,14 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
             self.module_ = module
             self.history_ = History()
             criterion = self._criterion(module)
-            best_loss, best_epoch = math.inf, 0
+            best_loss, best_epoch, n_read = math.inf, 0, 0
+            budget = self.max_train_tokens
             for epoch in range(1, self.max_epochs + 1):
                 start = time.perf_counter()
                 inputs, targets, starts, chunk_labels = lay_out_streams(
                     pieces, n_streams, self.bptt_steps, rng, piece_labels
                 )
-                train_loss = train_tbptt_epoch(
+                train_loss, n_epoch = train_tbptt_epoch(
                     module,
                     optimizer,
                     inputs,
@@ -162,10 +164,13 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
                     epoch=epoch,
                     labels=chunk_labels,
                     criterion=criterion,
+                    max_targets=None if budget is None else budget - n_read,
                 )
+                n_read += n_epoch
                 self.history_.new_epoch()
                 self.history_.record("epoch", epoch)
                 self.history_.record("train_loss", train_loss)
+                self.history_.record("train_tokens", n_read)
                 if valid_ids is not None:
                     loglik, n_scored = self._log_likelihood(valid_ids, valid_labels)
                     valid_loss = -loglik / n_scored
@@ -177,6 +182,8 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
                 if self.verbose:
                     self._print_epoch()
                 if valid_ids is not None and epoch - best_epoch >= self.patience:
+                    break
+                if budget is not None and n_read >= budget:
                     break
             if best.saved:
                 best.restore(module)

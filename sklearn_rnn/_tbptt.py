@@ -61,8 +61,10 @@ def train_tbptt_epoch(
     *,
     labels: torch.Tensor | None = None,
     criterion=cross_entropy,
-) -> float:
-    """One pass of truncated BPTT over laid-out streams; mean loss per target.
+    max_targets: int | None = None,
+) -> tuple[float, int]:
+    """One pass of truncated BPTT over laid-out streams: the mean loss per
+    target and the number of targets trained on (padding not counted).
 
     ``inputs``, ``targets``, ``starts`` and ``labels`` are as made by
     :func:`~sklearn_rnn._data.lay_out_streams`. Without labels,
@@ -76,10 +78,12 @@ def train_tbptt_epoch(
     The state is carried from chunk to chunk and detached between them. A
     loss that is not finite stops training with :func:`check_finite_loss`'s
     error (``epoch`` is named in it), before the weights are updated.
+    With ``max_targets``, the pass ends after the chunk that brings the
+    targets trained on to that many (a token budget's last, partial epoch).
     """
     module.train()
     steps = bptt_steps
-    state, total = None, 0.0
+    state, total, n_read = None, 0.0, 0
     for chunk in range(starts.shape[1]):
         x = inputs[:, chunk * steps : (chunk + 1) * steps].to(device)
         t = targets[:, chunk * steps : (chunk + 1) * steps].to(device)
@@ -97,11 +101,14 @@ def train_tbptt_epoch(
         loss = criterion(outputs, t)
         value = loss.item()
         check_finite_loss(value, epoch, chunk + 1, optimizer.param_groups[0]["lr"])
+        n_targets = int((t != 0).sum())
         optimizer.zero_grad()
-        (loss / int((t != 0).sum())).backward()
+        (loss / n_targets).backward()
         if clip_grad_norm is not None:
             nn.utils.clip_grad_norm_(module.parameters(), clip_grad_norm)
         optimizer.step()
         state = _detach(state)  # carry the values, cut the gradient
-        total += value
-    return total / int((targets != 0).sum())
+        total, n_read = total + value, n_read + n_targets
+        if max_targets is not None and n_read >= max_targets:
+            break
+    return total / n_read, n_read

@@ -72,6 +72,11 @@ class CharRNNGenerator(_RecurrentLanguageModelBase):
         Number of parallel streams (fewer when the text is very short).
     max_epochs : int, default=10
         Maximum number of passes over the training text.
+    max_train_tokens : int or None, default=None
+        Stop training once this many training characters have been read
+        (epochs times characters, the last epoch cut where the budget ends):
+        a bound on the fit's work that does not grow with the corpus. None:
+        ``max_epochs`` alone bounds it.
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
@@ -119,7 +124,8 @@ default="adam"
         The trained network.
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
-        log-likelihood per character, in nats), ``dur`` in seconds.
+        log-likelihood per character, in nats), ``train_tokens`` (characters
+        read so far), ``dur`` in seconds.
     classes_ : ndarray or None
         The labels seen in ``fit`` (sorted), or None when fitted without.
     n_epochs_ : int
@@ -180,6 +186,7 @@ default="adam"
         bptt_steps: int = 50,
         batch_size: int = 16,
         max_epochs: int = 10,
+        max_train_tokens: int | None = None,
         lr: float = 3e-3,
         optimizer="adam",
         clip_grad_norm: float | None = 5.0,
@@ -202,6 +209,7 @@ default="adam"
         self.bptt_steps = bptt_steps
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.max_train_tokens = max_train_tokens
         self.lr = lr
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm

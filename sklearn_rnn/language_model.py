@@ -101,6 +101,11 @@ class RNNLanguageModel(_RecurrentLanguageModelBase):
         Number of parallel streams.
     max_epochs : int, default=10
         Maximum number of passes over the training documents.
+    max_train_tokens : int or None, default=None
+        Stop training once this many training tokens have been read (epochs
+        times tokens, the last epoch cut where the budget ends, then
+        validated as any epoch): a bound on the fit's work that does not
+        grow with the corpus. None: ``max_epochs`` alone bounds it.
     lr : float, default=5e-3
         Learning rate. (On 360 IMDB reviews, 4 epochs: held-out perplexity
         146.9 at 5e-3 against 150.9 untied at 3e-3 and 144.4 untied at 1e-2,
@@ -171,7 +176,8 @@ default="adam"
         With ``vectors``: the share of the vocabulary's words with a vector.
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
-        log-likelihood per token, in nats), ``dur`` in seconds.
+        log-likelihood per token, in nats), ``train_tokens`` (tokens read so
+        far), ``dur`` in seconds.
     n_epochs_ : int
         Epochs trained.
     best_epoch_ : int
@@ -226,6 +232,7 @@ default="adam"
         bptt_steps: int = 35,
         batch_size: int = 32,
         max_epochs: int = 10,
+        max_train_tokens: int | None = None,
         lr: float = 5e-3,
         optimizer="adam",
         clip_grad_norm: float | None = 1.0,
@@ -252,6 +259,7 @@ default="adam"
         self.bptt_steps = bptt_steps
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.max_train_tokens = max_train_tokens
         self.lr = lr
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm

@@ -292,3 +292,34 @@ def test_weight_drop_trains_the_module_own_recurrent_weights():
     assert not torch.allclose(before, lm.module_(tokens)[0])
     untouched = RNNLanguageModel(**SMALL, max_epochs=2, random_state=0).fit(TRAIN)
     assert untouched.score(HELD_OUT) != lm.score(HELD_OUT)
+
+
+def test_a_token_budget_ends_training_where_it_runs_out():
+    full = RNNLanguageModel(**SMALL, max_epochs=3, early_stopping=False, random_state=0)
+    full.fit(TRAIN)
+    per_epoch = full.history_[0, "train_tokens"]
+    # every document's tokens and its closing <eos> are trained on, once
+    assert per_epoch == sum(len(doc.split()) + 1 for doc in TRAIN)
+    assert full.history_[:, "train_tokens"] == [per_epoch * k for k in (1, 2, 3)]
+    budget = per_epoch + per_epoch // 3
+    cut = clone(full).set_params(max_train_tokens=budget).fit(TRAIN)
+    assert cut.n_epochs_ == 2
+    read = cut.history_[-1, "train_tokens"]
+    # the second epoch ends with the chunk that reaches the budget
+    chunk = SMALL["batch_size"] * SMALL["bptt_steps"]
+    assert budget <= read < budget + chunk
+    # the first epoch is the unbudgeted fit's: the same weights so far
+    assert cut.history_[0, "train_loss"] == full.history_[0, "train_loss"]
+    # validated as any epoch, the best of the two kept
+    stopped = clone(cut).set_params(early_stopping=True).fit(TRAIN)
+    assert "valid_loss" in stopped.history_[-1]
+    assert stopped.history_[-1, "train_tokens"] >= budget
+
+
+def test_a_budget_within_the_first_epoch_gives_one_partial_epoch():
+    lm = RNNLanguageModel(**SMALL, max_train_tokens=1, early_stopping=False).fit(TRAIN)
+    assert lm.n_epochs_ == 1
+    chunk = SMALL["batch_size"] * SMALL["bptt_steps"]
+    assert 1 <= lm.history_[0, "train_tokens"] <= chunk
+    with pytest.raises(ValueError, match="max_train_tokens"):
+        RNNLanguageModel(max_train_tokens=0).fit(TRAIN)
