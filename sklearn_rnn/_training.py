@@ -156,8 +156,8 @@ def skorch_optimizer(optimizer, device) -> dict:
 
 def make_optimizer(optimizer, params, lr: float, device) -> torch.optim.Optimizer:
     """The optimizer of a hand-written training loop over ``params`` on
-    ``device`` (the skorch-trained estimators pass :func:`optimizer_options`
-    as ``optimizer__`` parameters instead)."""
+    ``device`` (the skorch-trained estimators take :func:`skorch_optimizer`
+    instead)."""
     return get_optimizer(optimizer)(
         params, lr=lr, **optimizer_options(optimizer, device)
     )
