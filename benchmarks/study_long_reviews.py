@@ -33,7 +33,12 @@ training reviews (issue 21's target: within 3 x the default fit time).
 Measured 2026-12-02 afternoon, seed 0, with one or two other single-threaded
 jobs on the 2 cores: default 0.853 / 312 s (6 search epochs, best 3, refit
 3); ``lm`` 0.853 / 3,926 s (12.6 x; 12 search epochs, best 9, refit 9;
-McNemar 163 / 163, p = 1.000).
+McNemar 163 / 163, p = 1.000). With the language model's default token
+budget (``max_train_tokens=3_000_000``, about 1.1 epochs here), the shape
+fix of ``make_rnn_pipeline`` and fused Adam, run 2026-12-02 late with one
+other single-threaded job: default 0.853 / 625 s (6, 3, 3); ``lm`` 0.862 /
+1,638 s (2.62 x, within the 3 x target; 11 search epochs, best 8, refit 8;
+McNemar 127 / 150, p = 0.186).
 
 Data: ``../shared/data/imdb_reviews/imdb_dev.csv`` split 80/20, stratified,
 ``random_state=0`` (9,946 training and 2,487 test reviews). This is not the
