@@ -16,7 +16,11 @@ for the LSTM) when ``../shared/data/glove`` is there, and the LSTM started
 from a word language model fitted on each fit's own training texts
 (``lstm_lm``; ``lstm_lm_glove``: the language model started from GloVe;
 :class:`~sklearn_rnn.RNNLanguageModel` defaults with hidden size 128, the
-classifier's). Each data set writes
+classifier's), and ``stack_bow_lstm``: the stacked model of
+:func:`~sklearn_rnn.compare_models` (``"bow_logreg"`` and ``"lstm"`` under
+a logistic regression on their out-of-fold probabilities), which fits the
+LSTM four times per fit and runs only when named in ``--models``. Each data
+set writes
 ``benchmarks/results/<name>.csv`` and ``.md`` (accuracy +- std where CV,
 macro-F1, fit time).
 """
@@ -40,6 +44,7 @@ from sklearn_rnn import (
     make_hmm_pipeline,
     make_rnn_pipeline,
 )
+from sklearn_rnn.compare import _opt_in_models
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -143,7 +148,11 @@ def cross_validated(parts: tuple[str, str], folds: int, dedup: bool = False):
 
 def _pick(names, seed):
     every = models(seed)
-    return {name: every[name] for name in names} if names else every
+    if not names:
+        return every
+    # The comparison's opt-in models (the stack) run only when named.
+    every.update(_opt_in_models(random_state=seed))
+    return {name: every[name] for name in names}
 
 
 DATASETS = {

@@ -18,7 +18,12 @@ if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
     from ._result import ComparisonResult  # noqa: F401
     from .baselines import make_bow_pipeline  # noqa: F401
     from .classifier import RNNClassifier  # noqa: F401
-    from .compare import compare_models, default_models, evaluate_holdout  # noqa: F401
+    from .compare import (  # noqa: F401
+        compare_models,
+        default_models,
+        evaluate_holdout,
+        stacked_model,
+    )
     from .generator import CharRNNGenerator  # noqa: F401
     from .hmm import HMMClassifier, HMMTagger, make_hmm_pipeline  # noqa: F401
     from .language_model import RNNLanguageModel  # noqa: F401
@@ -51,6 +56,7 @@ _SUBMODULE_OF = {
     "corrected_ttest": "stats",
     "default_models": "compare",
     "evaluate_holdout": "compare",
+    "stacked_model": "compare",
     "plot_comparison": "plotting",
     "RNNTagger": "tagger",
     "HMMTagger": "hmm",

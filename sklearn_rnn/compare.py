@@ -40,6 +40,7 @@ __all__ = [
     "ComparisonResult",
     "IncompleteComparisonError",
     "default_models",
+    "stacked_model",
     "compare_models",
     "evaluate_holdout",
     "corrected_ttest",
@@ -175,28 +176,55 @@ def default_models(
 STACK_CV = 3
 
 
-def _opt_in_models(max_epochs=None, random_state=0) -> dict[str, object]:
-    """The models that :func:`compare_models` builds only when named.
+def stacked_model(members, random_state=0):
+    """Stack text classifiers under a logistic regression, as the comparison does.
 
-    ``"stack_bow_lstm"`` answers whether the recurrent model adds anything
-    to bag-of-words: scikit-learn's
-    :class:`~sklearn.ensemble.StackingClassifier` of the ``"bow_logreg"``
-    and ``"lstm"`` pipelines (both take raw text), whose logistic
-    regression learns from their out-of-fold probabilities (a seeded
-    :data:`STACK_CV`-fold stratified split of each fit's training
-    documents, never the documents scored). It fits the LSTM
-    ``STACK_CV + 1`` times per fold, so it is not a default model.
+    Parameters
+    ----------
+    members : list of (str, estimator)
+        Named estimators that take raw text and have ``predict_proba``.
+    random_state : int, RandomState instance or None, default=0
+        Seed of the :data:`STACK_CV`-fold stratified split of each fit's
+        training documents on which the members' out-of-fold probabilities
+        are computed (never the documents scored).
+
+    Returns
+    -------
+    stack : StackingClassifier
+        Unfitted. Each member is fitted ``STACK_CV + 1`` times per fit.
+
+    Examples
+    --------
+    >>> from sklearn_rnn import make_bow_pipeline, stacked_model
+    >>> stack = stacked_model(
+    ...     [("logreg", make_bow_pipeline("logreg")), ("nb", make_bow_pipeline("nb"))]
+    ... )
+    >>> stack.cv.n_splits
+    3
     """
     from sklearn.ensemble import StackingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    members = default_models(max_epochs, random_state)
-    stack = StackingClassifier(
-        [("bow", members["bow_logreg"]), ("lstm", members["lstm"])],
+    return StackingClassifier(
+        list(members),
         final_estimator=LogisticRegression(),
         cv=StratifiedKFold(STACK_CV, shuffle=True, random_state=random_state),
         stack_method="predict_proba",
+    )
+
+
+def _opt_in_models(max_epochs=None, random_state=0) -> dict[str, object]:
+    """The models that :func:`compare_models` builds only when named.
+
+    ``"stack_bow_lstm"`` answers whether the recurrent model adds anything
+    to bag-of-words: the :func:`stacked_model` of the ``"bow_logreg"`` and
+    ``"lstm"`` pipelines (both take raw text). It fits the LSTM
+    ``STACK_CV + 1`` times per fold, so it is not a default model.
+    """
+    members = default_models(max_epochs, random_state)
+    stack = stacked_model(
+        [("bow", members["bow_logreg"]), ("lstm", members["lstm"])], random_state
     )
     return dict(zip(OPT_IN_MODEL_NAMES, (stack,)))
 
