@@ -16,11 +16,12 @@ for the LSTM) when ``../shared/data/glove`` is there, and the LSTM started
 from a word language model fitted on each fit's own training texts
 (``lstm_lm``; ``lstm_lm_glove``: the language model started from GloVe;
 :class:`~sklearn_rnn.RNNLanguageModel` defaults with hidden size 128, the
-classifier's), and ``stack_bow_lstm``: the stacked model of
-:func:`~sklearn_rnn.compare_models` (``"bow_logreg"`` and ``"lstm"`` under
-a logistic regression on their out-of-fold probabilities), which fits the
-LSTM four times per fit and runs only when named in ``--models``. Each data
-set writes
+classifier's), and the comparison's stacks of
+:func:`~sklearn_rnn.compare_models`: ``stack_bow`` (bigram logistic
+regression and naive Bayes under a logistic regression on their out-of-fold
+probabilities) and ``stack_bow_lstm`` (the same and the LSTM, fitted four
+times per fit), which run only when named in ``--models``. Each data set
+writes
 ``benchmarks/results/<name>.csv`` and ``.md`` (accuracy +- std where CV,
 macro-F1, fit time).
 """

@@ -95,8 +95,8 @@ def _build_parser() -> argparse.ArgumentParser:
             "models: bow_logreg, bow_nb (bag of words with logistic regression "
             "or naive Bayes), hmm (one HMM per class), rnn, lstm, gru; with "
             "--vectors also rnn_vectors, lstm_vectors, gru_vectors; by name "
-            "only, stack_bow_lstm (bag of words and LSTM stacked on "
-            "out-of-fold probabilities).  "
+            "only, stack_bow (bag-of-words models stacked on out-of-fold "
+            "probabilities) and stack_bow_lstm (the same with the LSTM).  "
             "example: sklearn-rnn compare --csv reviews.csv --models "
             "bow_nb,hmm,lstm --cv 10 --output results.csv --plot results.png"
         ),

@@ -282,30 +282,42 @@ def test_default_models():
     assert default_models()["lstm"].get_params()["classifier__max_epochs"] == 20
 
 
-def test_the_stack_of_bag_of_words_and_lstm_is_built_only_when_named():
+def test_the_stacks_of_bag_of_words_and_lstm_are_built_only_when_named():
     from sklearn.ensemble import StackingClassifier
 
     from sklearn_rnn._compare_checks import check_model_names
     from sklearn_rnn.compare import _check_models
 
-    assert "stack_bow_lstm" not in default_models()
-    names = ["stack_bow_lstm", "bow_nb"]
+    assert not {"stack_bow", "stack_bow_lstm"} & set(default_models())
+    names = ["stack_bow_lstm", "bow_nb", "stack_bow"]
     assert check_model_names(names) == names
-    stack = _check_models(["stack_bow_lstm"], random_state=5, max_epochs=3)[
-        "stack_bow_lstm"
-    ]
-    assert isinstance(stack, StackingClassifier)
-    assert [name for name, _ in stack.estimators] == ["bow", "lstm"]
-    params = stack.get_params()
+    stacks = _check_models(names, random_state=5, max_epochs=3)
+    for name, members in [
+        ("stack_bow", ["bigrams", "nb"]),
+        ("stack_bow_lstm", ["bigrams", "nb", "lstm"]),
+    ]:
+        stack = stacks[name]
+        assert isinstance(stack, StackingClassifier)
+        assert [member for member, _ in stack.estimators] == members
+        params = stack.get_params()
+        assert params["bigrams__vectorizer__ngram_range"] == (1, 2)
+        assert params["nb__classifier"].get_params() == (
+            default_models()["bow_nb"].get_params()["classifier"].get_params()
+        )
+        assert stack.stack_method == "predict_proba"
+        assert isinstance(stack.cv, StratifiedKFold)
+        assert (stack.cv.n_splits, stack.cv.shuffle, stack.cv.random_state) == (
+            3,
+            True,
+            5,
+        )
+    params = stacks["stack_bow_lstm"].get_params()
     assert params["lstm__classifier__cell"] == "lstm"
     assert params["lstm__classifier__max_epochs"] == 3
     assert params["lstm__classifier__random_state"] == 5
-    assert params["bow__classifier"].get_params() == (
-        default_models()["bow_logreg"].get_params()["classifier"].get_params()
-    )
-    assert stack.stack_method == "predict_proba"
-    assert isinstance(stack.cv, StratifiedKFold)
-    assert (stack.cv.n_splits, stack.cv.shuffle, stack.cv.random_state) == (3, True, 5)
+    # the two stacks share no member object: setting one leaves the other
+    stacks["stack_bow"].set_params(nb__classifier__alpha=0.5)
+    assert stacks["stack_bow_lstm"].get_params()["nb__classifier__alpha"] != 0.5
 
 
 def test_the_stack_runs_and_learns_from_both_members():
@@ -326,7 +338,7 @@ def test_the_stack_runs_and_learns_from_both_members():
     assert set(res.summary.index) == {"stack", "nb"}
     fitted = stack.fit(X[:200], Y[:200])
     # one coefficient per member (two classes: one probability column each)
-    assert fitted.final_estimator_.coef_.shape == (1, 2)
+    assert fitted.final_estimator_.coef_.shape == (1, 3)
     assert fitted.predict_proba(X[200:210]).shape == (10, 2)
 
 
