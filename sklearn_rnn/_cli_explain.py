@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import warnings
 
-from ._cli_common import print_warnings
+from ._cli_common import InputError, print_warnings
 from ._cli_files import check_outputs, open_output
 
 __all__ = ["add_commands"]
@@ -70,7 +70,10 @@ def _explain(args) -> int:
 
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
-        why = explain(model, args.text, target)  # a TruncationWarning, say
+        try:
+            why = explain(model, args.text, target)  # a TruncationWarning, say
+        except TypeError as exc:  # a kind of model explain does not read
+            raise InputError(f"--model {args.model!r}: {exc}") from None
     print_warnings(said)
     print(f"{why.target} (probability {why.probability:.3f}, {why.method})")
     if sys.stdout.isatty():

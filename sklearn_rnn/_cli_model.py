@@ -1,7 +1,8 @@
 """``sklearn-rnn fit``: train one model of the comparison on a CSV file and
 save it; and the ``--save-best`` of ``sklearn-rnn compare``.
 
-The model is one of :func:`~sklearn_rnn.default_models` by name, seeded with
+The model is one of :func:`~sklearn_rnn.default_models` (or of the
+comparison's stacks) by name, seeded with
 ``--seed``; ``--set step__param=value`` changes its parameters, each name
 checked against the pipeline's ``get_params`` and each value against the
 step's parameter constraints before any fit. The file is a skops file with
@@ -68,7 +69,8 @@ def add_commands(commands) -> None:
         required=True,
         metavar="NAME",
         help="bow_logreg, bow_nb, hmm, rnn, lstm or gru; with --vectors also "
-        "rnn_vectors, lstm_vectors or gru_vectors",
+        "rnn_vectors, lstm_vectors or gru_vectors; or the stacks stack_bow "
+        "and stack_bow_lstm",
     )
     model.add_argument(
         "--vectors",
@@ -130,10 +132,11 @@ def apply_settings(pipeline, settings: list[tuple[str, str]], name: str) -> None
             raise InputError(
                 f"--set {key}: model {name!r} has no parameter {key!r}{hint} "
                 f"Its parameters are named step__param, the steps being "
-                f"{', '.join(step for step, _ in pipeline.steps)}."
+                f"{', '.join(_parts(pipeline))}."
             )
         pipeline.set_params(**{key: _value(text)})
-    for step, estimator in pipeline.steps:
+    # every estimator inside: a pipeline's steps, a stack's members and theirs
+    for step, estimator in pipeline.get_params(deep=True).items():
         if not hasattr(estimator, "_parameter_constraints"):
             continue
         try:
@@ -145,10 +148,21 @@ def apply_settings(pipeline, settings: list[tuple[str, str]], name: str) -> None
             ) from None
 
 
-def _build(name: str, seed: int, vectors: str | None):
-    from .compare import default_models
+def _parts(model) -> list[str]:
+    """The names of a model's parts: a pipeline's steps, a stack's members."""
+    params = model.get_params(deep=True)
+    return [
+        key
+        for key, value in params.items()
+        if "__" not in key and hasattr(value, "get_params")
+    ]
 
-    return default_models(random_state=seed, vectors=vectors)[name]
+
+def _build(name: str, seed: int, vectors: str | None):
+    from .compare import _check_models
+
+    # the comparison's own builder, so the stacks named only on request work too
+    return _check_models([name], seed, vectors=vectors)[name]
 
 
 def _fit(args) -> int:

@@ -195,7 +195,8 @@ def _scores(model, texts: list[str], proba: bool, top_k: int | None, classes):
     if not proba and top_k is None:
         return {"prediction": model.predict(texts)}
     probabilities = model.predict_proba(texts)
-    if isinstance(model[-1], SoftmaxPredictMixin):  # its predict is this argmax
+    final = model[-1] if hasattr(model, "steps") else model  # a stack is no pipeline
+    if isinstance(final, SoftmaxPredictMixin):  # its predict is this argmax
         columns = {"prediction": classes[probabilities.argmax(axis=1)]}
     else:
         columns = {"prediction": model.predict(texts)}

@@ -50,7 +50,10 @@ __all__ = ["TRUSTED_TYPES", "dump", "load"]
 #:   weights is not stored, only its (empty) holder;
 #: - hmmlearn's HMM and its record of convergence, inside the HMM baselines
 #:   (their log-likelihoods stored as a list: skops keeps none of the items
-#:   of the ``collections.deque`` that holds them).
+#:   of the ``collections.deque`` that holds them);
+#: - what a :func:`~sklearn_rnn.stacked_model` keeps beyond its estimators:
+#:   its inner folds (``StratifiedKFold``) and its members by name
+#:   (scikit-learn's ``Bunch``, a dict).
 #:
 #: A model trained with callbacks or an optimizer of your own
 #: (``callbacks=[...]``, ``optimizer=MyOptimizer``) needs their types too:
@@ -106,6 +109,9 @@ TRUSTED_TYPES: tuple[str, ...] = (
     # hmmlearn's models, inside the HMM baselines
     "hmmlearn.hmm.CategoricalHMM",
     "hmmlearn.base.ConvergenceMonitor",
+    # the stacks of the comparison
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.utils._bunch.Bunch",
 )
 
 

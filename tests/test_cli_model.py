@@ -464,3 +464,35 @@ def test_evaluate_warns_of_a_class_the_model_never_saw(nb_model, tmp_path, capsy
         "training; the model gets it wrong."
     ]
     assert "\n7 " in out.split("confusion matrix")[1]
+
+
+# -- the comparison's stacks, named only on request --------------------------------
+
+
+def test_fit_saves_a_stack_that_predicts_as_in_python_and_checks_its_members(
+    data, tmp_path, capsys
+):
+    from sklearn_rnn.compare import _check_models
+
+    model = _fit(data, "stack_bow", "--set", "nb__classifier__alpha=0.5")
+    train = pd.read_csv(data["train"])
+    texts = pd.read_csv(data["new"])["review"].tolist()
+    stack = _check_models(["stack_bow"], 0)["stack_bow"]
+    stack.set_params(nb__classifier__alpha=0.5)
+    stack.fit(train["review"].tolist(), train["stars"].to_numpy())
+    out = _predict(capsys, model, "--csv", str(data["new"]), "--proba")
+    assert out["prediction"].tolist() == stack.predict(texts).tolist()
+    proba = out[["proba_0", "proba_1"]].to_numpy()
+    np.testing.assert_allclose(proba, stack.predict_proba(texts), rtol=0, atol=1e-12)
+    # a member's parameter is checked by name and value, as a step's is
+    save = tmp_path / "bad.skops"
+    argv = ["fit", "--csv", str(data["train"]), "--text-column", "review"]
+    argv += ["--label-column", "stars", "--model", "stack_bow", "--save", str(save)]
+    assert main([*argv, "--set", "nb__alpha=1"]) == 2
+    _one_error(capsys, "no parameter 'nb__alpha'", "nb__classifier__alpha", "bigrams")
+    assert main([*argv, "--set", "nb__classifier__alpha=-1"]) == 2
+    _one_error(capsys, "nb__classifier__alpha=-1", "'alpha' parameter of MultinomialNB")
+    assert not save.exists()
+    # explain reads pipelines only: a stack is one clear line, no traceback
+    assert main(["explain", "--model", str(model), "a film"]) == 2
+    _one_error(capsys, "explain needs a fitted pipeline", "StackingClassifier")
