@@ -20,9 +20,11 @@ def add_commands(commands) -> None:
             "Score every token of one document by how much it pushed a saved "
             "model towards a class: integrated gradients on the embeddings for "
             "the recurrent models (needs Captum: pip install "
-            '"sklearn-rnn[explain]"), the coefficients for bag of words. On a '
-            "terminal the tokens are shaded green (towards the class) or red "
-            "(against it); otherwise each token is printed with its score."
+            '"sklearn-rnn[explain]"), the coefficients for bag of words, and '
+            "for the others (HMM, stacks) the change in probability when the "
+            "token is left out (occlusion). On a terminal the tokens are shaded "
+            "green (towards the class) or red (against it); otherwise each "
+            "token is printed with its score."
         ),
         epilog='example: sklearn-rnn explain --model lstm.skops "not a good film"',
     )

@@ -12,6 +12,11 @@ the bag-of-words pipelines (:func:`~sklearn_rnn.make_bow_pipeline`) a
 token's score is the model's weight of that word for the class against the
 mean of the other classes (the coefficient of logistic regression, the
 log-probability ratio of naive Bayes), shared among the tokens of an n-gram.
+Any other fitted classifier of raw text with ``predict_proba`` (the HMM
+pipelines, the comparison's stacks) is explained by occlusion: a token's
+score is the class probability of the document minus that of the document
+without the token (one prediction per token, in batches of a bounded number
+of characters).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ class Explanation:
     probability : float
         The pipeline's probability of :attr:`target` for the document.
     method : str
-        ``"integrated gradients"`` or ``"coefficients"``.
+        ``"integrated gradients"``, ``"coefficients"`` or ``"occlusion"``.
     """
 
     tokens: list[str]
@@ -106,14 +111,19 @@ def explain(model, text: str, target=None, *, n_steps: int = 50) -> Explanation:
 
     Parameters
     ----------
-    model : Pipeline
-        A fitted pipeline of the package that takes raw text: a recurrent
-        classifier after a :class:`~sklearn_rnn.VocabularyIndexer` (and a
+    model : estimator
+        A fitted classifier that takes raw text. A recurrent classifier after
+        a :class:`~sklearn_rnn.VocabularyIndexer` (and a
         :class:`~sklearn_rnn.SequencePadder`), as
-        :func:`~sklearn_rnn.make_rnn_pipeline` builds, or a
+        :func:`~sklearn_rnn.make_rnn_pipeline` builds, is explained by
+        integrated gradients; a
         :class:`~sklearn.feature_extraction.text.CountVectorizer` and a
         linear classifier or naive Bayes, as
-        :func:`~sklearn_rnn.make_bow_pipeline` builds.
+        :func:`~sklearn_rnn.make_bow_pipeline` builds, by its coefficients;
+        any other with ``predict_proba`` and ``classes_`` (an HMM pipeline,
+        a :func:`~sklearn_rnn.stacked_model`) by occlusion, each token of
+        the package's tokenizer (:data:`~sklearn_rnn.text.DEFAULT_TOKEN_PATTERN`)
+        left out in turn.
     text : str
         One document.
     target : object, default=None
@@ -130,8 +140,7 @@ def explain(model, text: str, target=None, *, n_steps: int = 50) -> Explanation:
     Raises
     ------
     TypeError
-        If ``text`` is not a string or ``model`` is not a pipeline of the
-        kinds above.
+        If ``text`` is not a string or ``model`` has no ``predict_proba``.
     ValueError
         If ``target`` is not one of the model's classes.
     ImportError
@@ -155,32 +164,41 @@ def explain(model, text: str, target=None, *, n_steps: int = 50) -> Explanation:
         raise TypeError(
             f"text must be one document (a str); got {type(text).__name__}."
         )
-    if not isinstance(model, Pipeline):
-        raise TypeError(
-            "explain needs a fitted pipeline that takes raw text (make_rnn_pipeline "
-            f"or make_bow_pipeline); got {type(model).__name__}."
-        )
-    check_is_fitted(model)
     from .classifier import RNNClassifier
 
-    final = model.steps[-1][1]
+    name = type(model).__name__
+    if isinstance(model, RNNClassifier):
+        raise TypeError(
+            f"explain needs a fitted pipeline that takes raw text; got {name}, "
+            "which reads token ids: pass the pipeline (make_rnn_pipeline)."
+        )
+    if not (hasattr(model, "predict_proba") and hasattr(model, "fit")):
+        raise TypeError(
+            "explain needs a fitted pipeline that takes raw text (or another "
+            f"classifier of raw text with predict_proba); got {name}."
+        )
+    check_is_fitted(model)
+
+    pipeline = isinstance(model, Pipeline)
+    final = model.steps[-1][1] if pipeline else model
     classes = np.asarray(final.classes_)
     proba = model.predict_proba([text])[0]
     index = int(proba.argmax()) if target is None else _class_index(classes, target)
     target = classes[index]
     target = target.item() if hasattr(target, "item") else target
-    if isinstance(final, RNNClassifier):
+    if pipeline and isinstance(final, RNNClassifier):
         tokens, scores = _integrated_gradients(model, text, index, n_steps)
         method = "integrated gradients"
-    elif isinstance(model.steps[0][1], CountVectorizer) and len(model.steps) == 2:
+    elif (
+        pipeline
+        and isinstance(model.steps[0][1], CountVectorizer)
+        and len(model.steps) == 2
+    ):
         tokens, scores = _coefficients(model, text, index)
         method = "coefficients"
     else:
-        raise TypeError(
-            "explain supports the recurrent classifier pipelines "
-            "(make_rnn_pipeline) and the bag-of-words ones (make_bow_pipeline); "
-            f"this pipeline ends with {type(final).__name__}."
-        )
+        tokens, scores = _occlusion(model, text, index, proba[index])
+        method = "occlusion"
     return Explanation(tokens, scores, target, float(proba[index]), method)
 
 
@@ -285,3 +303,29 @@ def _coefficients(model, text: str, index: int):
             if feature is not None:
                 scores[at] += towards[feature] / n
     return tokens, scores
+
+
+# -- any other classifier of raw text ------------------------------------------------
+
+#: Characters of the documents :func:`_occlusion` predicts in one call.
+OCCLUSION_BATCH_CHARS = 1 << 20
+
+
+def _occlusion(model, text: str, index: int, whole: float):
+    """Each token's score: the class probability of ``text`` (``whole``)
+    minus that of ``text`` without the token, predicted in batches of at most
+    :data:`OCCLUSION_BATCH_CHARS` characters (at least one document)."""
+    import re
+
+    from .text import DEFAULT_TOKEN_PATTERN
+
+    spans = [m.span() for m in re.finditer(DEFAULT_TOKEN_PATTERN, text)]
+    tokens = [text[start:end].lower() for start, end in spans]
+    per_batch = max(1, OCCLUSION_BATCH_CHARS // max(len(text), 1))
+    without = np.empty(len(spans))
+    for first in range(0, len(spans), per_batch):
+        batch = [
+            text[:start] + text[end:] for start, end in spans[first : first + per_batch]
+        ]
+        without[first : first + len(batch)] = model.predict_proba(batch)[:, index]
+    return tokens, whole - without

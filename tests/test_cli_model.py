@@ -493,6 +493,10 @@ def test_fit_saves_a_stack_that_predicts_as_in_python_and_checks_its_members(
     assert main([*argv, "--set", "nb__classifier__alpha=-1"]) == 2
     _one_error(capsys, "nb__classifier__alpha=-1", "'alpha' parameter of MultinomialNB")
     assert not save.exists()
-    # explain reads pipelines only: a stack is one clear line, no traceback
-    assert main(["explain", "--model", str(model), "a film"]) == 2
-    _one_error(capsys, "explain needs a fitted pipeline", "StackingClassifier")
+    # explain reads a stack by occlusion
+    assert main(["explain", "--model", str(model), "a film"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "occlusion" in out[0] and [line.split("\t")[1] for line in out[1:]] == [
+        "a",
+        "film",
+    ]

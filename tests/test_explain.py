@@ -140,7 +140,6 @@ def test_bigrams_share_their_weight_among_their_tokens():
 def test_bad_arguments_are_clear_errors(lstm):
     from sklearn.exceptions import NotFittedError
 
-    from sklearn_rnn import make_hmm_pipeline
 
     with pytest.raises(TypeError, match="text must be one document"):
         explain(lstm, ["a", "list"])
@@ -150,12 +149,40 @@ def test_bad_arguments_are_clear_errors(lstm):
         explain(lstm[-1], "a film")
     with pytest.raises(NotFittedError):
         explain(make_bow_pipeline("nb"), "a film")
-    X, y = _one_word_decides(40, seed=5)
+    with pytest.raises(TypeError, match="has no predict_proba|with predict_proba"):
+        explain(object(), "a film")
+
+
+def test_other_classifiers_are_explained_by_occlusion(monkeypatch):
+    """An HMM pipeline or a stack: a token's score is the probability of the
+    document minus that of the document without it, in bounded batches."""
+    from sklearn_rnn import _explain, make_hmm_pipeline, stacked_model
+
+    X, y = _one_word_decides(200, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         hmm = make_hmm_pipeline(random_state=0).fit(X, y)
-    with pytest.raises(TypeError, match="this pipeline ends with HMMClassifier"):
-        explain(hmm, "a film")
+    stack = stacked_model(
+        [("logreg", make_bow_pipeline("logreg")), ("nb", make_bow_pipeline("nb"))]
+    ).fit(X, y)
+    text = "The film, it was GOOD"
+    words = ["the", "film", ",", "it", "was", "good"]
+    left_out = [
+        " film, it was GOOD", "The , it was GOOD", "The film it was GOOD",
+        "The film,  was GOOD", "The film, it  GOOD", "The film, it was ",
+    ]  # fmt: skip
+    for model in (hmm, stack):
+        why = explain(model, text, target=1)
+        assert why.method == "occlusion" and why.tokens == words
+        whole = model.predict_proba([text])[0, 1]
+        expected = whole - model.predict_proba(left_out)[:, 1]
+        np.testing.assert_allclose(why.scores, expected, rtol=0, atol=1e-12)
+        assert why.top(1)[0][0] == "good" and why.probability == pytest.approx(whole)
+        # a batch of one document at a time gives the same scores
+        monkeypatch.setattr(_explain, "OCCLUSION_BATCH_CHARS", 1)
+        np.testing.assert_allclose(explain(model, text, 1).scores, why.scores, atol=0)
+        monkeypatch.undo()
+    assert explain(stack, "").tokens == [] and not len(explain(stack, "").scores)
 
 
 def test_html_and_terminal_shading(lstm):
