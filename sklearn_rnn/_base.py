@@ -67,3 +67,11 @@ class SoftmaxPredictMixin:
         """
         scores = self._class_scores(X)
         return self.classes_[scores.argmax(axis=1)]
+
+
+def final_estimator(model):
+    """The estimator that predicts: a pipeline's last step, or the model itself
+    (a stack, say)."""
+    from sklearn.pipeline import Pipeline
+
+    return model.steps[-1][1] if isinstance(model, Pipeline) else model

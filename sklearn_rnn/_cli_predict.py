@@ -190,13 +190,12 @@ def _scores(model, texts: list[str], proba: bool, top_k: int | None, classes):
     """The prediction and probability columns of one chunk, by name."""
     import numpy as np
 
-    from ._base import SoftmaxPredictMixin
+    from ._base import SoftmaxPredictMixin, final_estimator
 
     if not proba and top_k is None:
         return {"prediction": model.predict(texts)}
     probabilities = model.predict_proba(texts)
-    final = model[-1] if hasattr(model, "steps") else model  # a stack is no pipeline
-    if isinstance(final, SoftmaxPredictMixin):  # its predict is this argmax
+    if isinstance(final_estimator(model), SoftmaxPredictMixin):  # predict: argmax
         columns = {"prediction": classes[probabilities.argmax(axis=1)]}
     else:
         columns = {"prediction": model.predict(texts)}

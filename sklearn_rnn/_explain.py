@@ -164,6 +164,7 @@ def explain(model, text: str, target=None, *, n_steps: int = 50) -> Explanation:
         raise TypeError(
             f"text must be one document (a str); got {type(text).__name__}."
         )
+    from ._base import final_estimator
     from .classifier import RNNClassifier
 
     name = type(model).__name__
@@ -179,18 +180,17 @@ def explain(model, text: str, target=None, *, n_steps: int = 50) -> Explanation:
         )
     check_is_fitted(model)
 
-    pipeline = isinstance(model, Pipeline)
-    final = model.steps[-1][1] if pipeline else model
+    final = final_estimator(model)
     classes = np.asarray(final.classes_)
     proba = model.predict_proba([text])[0]
     index = int(proba.argmax()) if target is None else _class_index(classes, target)
     target = classes[index]
     target = target.item() if hasattr(target, "item") else target
-    if pipeline and isinstance(final, RNNClassifier):
+    if isinstance(final, RNNClassifier):  # a last step: alone, it is refused above
         tokens, scores = _integrated_gradients(model, text, index, n_steps)
         method = "integrated gradients"
     elif (
-        pipeline
+        isinstance(model, Pipeline)
         and isinstance(model.steps[0][1], CountVectorizer)
         and len(model.steps) == 2
     ):
