@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # what static checkers and IDEs read; equal to the map below
     from .text import SequencePadder, VocabularyIndexer  # noqa: F401
     from .vectors import WordVectors, load_word_vectors  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
 
 #: Public name -> the submodule that defines it, in the order of ``__all__``.
 _SUBMODULE_OF = {

@@ -123,6 +123,15 @@ def test_help_and_version_return_zero(capsys):
     assert capsys.readouterr().out.startswith("sklearn-rnn ")
 
 
+def test_version_is_the_installed_distributions():
+    # pyproject.toml reads the version from sklearn_rnn.__version__: one place
+    from importlib.metadata import version
+
+    import sklearn_rnn
+
+    assert version("sklearn-rnn") == sklearn_rnn.__version__
+
+
 def test_built_in_data_with_fast_models(capsys):
     assert main(FAST) == 0
     out, err = capsys.readouterr()
