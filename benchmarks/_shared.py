@@ -11,6 +11,9 @@ from sklearn_rnn.datasets import load_text_csv
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+#: GloVe 6B 50d (Pennington et al. 2014), read in place by the vector rows.
+GLOVE = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
+
 
 def load_or_exit(*parts: str):
     """(texts, labels) of a shared CSV; exit 0 with a message when absent."""

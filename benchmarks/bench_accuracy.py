@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from _shared import SHARED_DATA, load_or_exit
+from _shared import GLOVE, load_or_exit
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_rnn import (
@@ -52,9 +52,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 #: The HMM's states and smoothing picked by 3-fold CV inside the training data.
 HMM_GRID = {"classifier__n_states": [1, 4], "classifier__alpha": [0.1, 0.5, 1.0]}
-
-#: GloVe 6B 50d (Pennington et al. 2014), read in place; rows "*_glove" use it.
-GLOVE = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
 
 
 def vector_models(seed: int) -> dict:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import skops.io
 import torch
-from _shared import SHARED_DATA, load_or_exit
+from _shared import GLOVE, load_or_exit
 
 from sklearn_rnn import load_word_vectors, make_rnn_pipeline
 from sklearn_rnn.persistence import TRUSTED_TYPES, dump, load
@@ -105,17 +105,16 @@ def main() -> None:
         "make_rnn_pipeline(), TREC-6 train",
         make_rnn_pipeline(**params).fit(texts, labels),
     )
-    glove = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
-    if args.skip_glove or not glove.exists():
-        print(f"\nskipped: GloVe ({glove})")
+    if args.skip_glove or not GLOVE.exists():
+        print(f"\nskipped: GloVe ({GLOVE})")
         return
     report(
-        f'make_rnn_pipeline(vectors="{glove.name}"), TREC-6 train',
-        make_rnn_pipeline(vectors=str(glove), **params).fit(texts, labels),
+        f'make_rnn_pipeline(vectors="{GLOVE.name}"), TREC-6 train',
+        make_rnn_pipeline(vectors=str(GLOVE), **params).fit(texts, labels),
     )
     # the loaded object is a parameter, so it is saved with the pipeline
     for max_words in (None, 100_000):
-        vectors = load_word_vectors(glove, max_words=max_words)
+        vectors = load_word_vectors(GLOVE, max_words=max_words)
         report(
             f"make_rnn_pipeline(vectors=load_word_vectors(..., "
             f"max_words={max_words})), TREC-6 train",

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _shared import SHARED_DATA  # noqa: E402
+from _shared import GLOVE, SHARED_DATA  # noqa: E402
 
 
 def _cli() -> list[str]:
@@ -71,8 +71,7 @@ def _data(n_train: int | None):
 def _model(name: str, max_epochs: int | None):
     from sklearn_rnn.compare import default_models
 
-    glove = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
-    vectors = str(glove) if name.endswith("_vectors") else None
+    vectors = str(GLOVE) if name.endswith("_vectors") else None
     model = default_models(max_epochs=max_epochs, random_state=0, vectors=vectors)
     return model[name]
 

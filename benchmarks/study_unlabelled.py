@@ -40,15 +40,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _shared import SHARED_DATA, load_or_exit
-from sklearn.model_selection import train_test_split
+from _shared import GLOVE, load_or_exit
+from explore_pretraining import split
 
 from sklearn_rnn import RNNLanguageModel, TruncationWarning, make_rnn_pipeline
 
 torch.set_num_threads(1)
 
 OUT = Path("/tmp/study_unlabelled")
-GLOVE = SHARED_DATA / "glove" / "glove.6B.50d.txt.gz"
 SENTENCE_END = re.compile(r"<br\s*/?>|(?<=[.!?])\s+")
 VARIANTS = {
     "lm_glove": {"vectors": True, "imdb": False},
@@ -64,15 +63,12 @@ def imdb_sentences() -> list[str]:
     return [p for p in pieces if p]
 
 
-def data(split: str):
-    X, y = load_or_exit("sst2", "sst2_train_sentences.csv")
-    if split == "dev":
+def data(which: str):
+    if which == "dev":
+        X, y = load_or_exit("sst2", "sst2_train_sentences.csv")
         X_dev, y_dev = load_or_exit("sst2", "sst2_dev.csv")
         return list(X), np.asarray(y), list(X_dev), np.asarray(y_dev)
-    fit_x, val_x, fit_y, val_y = train_test_split(
-        list(X), np.asarray(y), test_size=0.2, stratify=y, random_state=0
-    )
-    return fit_x, fit_y, val_x, val_y
+    return split("sst2")  # explore_pretraining's stratified 80/20
 
 
 def pipeline(variant: str, seed: int, unlabelled: list[str]):
