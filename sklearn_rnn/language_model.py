@@ -95,6 +95,12 @@ class RNNLanguageModel(_RecurrentLanguageModelBase):
         During training, the probability that an entry of the recurrent
         (hidden-to-hidden) weight matrices is dropped, one draw per chunk:
         AWD-LSTM's weight drop (DropConnect, Merity et al. 2018).
+    variational_dropout : bool, default=False
+        Draw ``dropout``'s mask on the embeddings and before the softmax once
+        per stream and chunk and apply it at every step of the chunk
+        (variational or locked dropout, Gal & Ghahramani 2016, as AWD-LSTM
+        uses it), instead of a new mask at every step. The dropout between
+        stacked layers stays per step.
     bptt_steps : int, default=35
         Tokens per chunk: the length of the truncated backpropagation.
     batch_size : int, default=32
@@ -221,6 +227,7 @@ default="adam"
         "tie_weights": ["boolean"],
         "word_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "weight_drop": [Interval(numbers.Real, 0, 1, closed="left")],
+        "variational_dropout": ["boolean"],
         "vectors": [str, os.PathLike, WordVectors, None],
     }
 
@@ -234,6 +241,7 @@ default="adam"
         dropout: float = 0.1,
         word_dropout: float = 0.0,
         weight_drop: float = 0.0,
+        variational_dropout: bool = False,
         bptt_steps: int = 35,
         batch_size: int = 32,
         max_epochs: int = 10,
@@ -261,6 +269,7 @@ default="adam"
         self.dropout = dropout
         self.word_dropout = word_dropout
         self.weight_drop = weight_drop
+        self.variational_dropout = variational_dropout
         self.bptt_steps = bptt_steps
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -349,6 +358,7 @@ default="adam"
             tie_weights=self.tie_weights and softmax == "full",
             word_dropout=self.word_dropout,
             weight_drop=self.weight_drop,
+            variational_dropout=self.variational_dropout,
         )
 
     @staticmethod

@@ -294,6 +294,47 @@ def test_weight_drop_trains_the_module_own_recurrent_weights():
     assert untouched.score(HELD_OUT) != lm.score(HELD_OUT)
 
 
+def test_sequence_dropout_locks_one_mask_across_the_steps():
+    from sklearn_rnn.nn.encoder import sequence_dropout
+
+    torch.manual_seed(0)
+    x = torch.ones(8, 12, 20)
+    locked = sequence_dropout(x, 0.5, training=True, variational=True)
+    # one mask per sequence and feature: every step of a row is the same
+    assert torch.equal(locked, locked[:, :1, :].expand_as(locked))
+    assert set(locked.unique().tolist()) == {0.0, 2.0}  # kept entries scaled
+    assert 0.3 < float((locked == 0).float().mean()) < 0.7
+    plain = sequence_dropout(x, 0.5, training=True, variational=False)
+    assert not torch.equal(plain, plain[:, :1, :].expand_as(plain))
+    assert sequence_dropout(x, 0.5, training=False, variational=True) is x
+    assert sequence_dropout(x, 0.0, training=True, variational=True) is x
+
+
+def test_variational_dropout_reaches_the_network_and_changes_training():
+    lm = RNNLanguageModel(
+        **SMALL, dropout=0.5, variational_dropout=True, max_epochs=2, random_state=0
+    ).fit(TRAIN)
+    decoder = lm.module_.decoder
+    assert decoder.variational_dropout and decoder.encoder.variational_dropout
+    seen = []
+    hook = decoder.encoder.rnn.register_forward_hook(
+        lambda module, args, out: seen.append(args[0].detach().clone())
+    )
+    tokens = torch.tensor([[lm.eos_id_, 2, 2, 2, 2, 2]])  # the same word each step
+    lm.module_.train()
+    lm.module_(tokens)
+    lm.module_.eval()
+    lm.module_(tokens)
+    hook.remove()
+    # in training the same features are zero at every step; in eval none
+    dropped = seen[0][0] == 0
+    assert dropped.any() and torch.equal(dropped, dropped[:1].expand_as(dropped))
+    assert not (seen[1][0] == 0).any()
+    per_step = RNNLanguageModel(**SMALL, dropout=0.5, max_epochs=2, random_state=0)
+    assert per_step.fit(TRAIN).score(HELD_OUT) != lm.score(HELD_OUT)
+    assert clone(lm).get_params()["variational_dropout"] is True
+
+
 def test_a_token_budget_ends_training_where_it_runs_out():
     full = RNNLanguageModel(**SMALL, max_epochs=3, early_stopping=False, random_state=0)
     full.fit(TRAIN)

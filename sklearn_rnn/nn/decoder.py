@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .encoder import RecurrentEncoder, init_keras_style
+from .encoder import RecurrentEncoder, init_keras_style, sequence_dropout
 
 __all__ = [
     "Attention",
@@ -158,7 +158,13 @@ class RecurrentDecoder(nn.Module):
         its own (an adaptive softmax) reads :meth:`features` instead.
     embeddings : Tensor of shape (vocab_size, embedding_dim) or None
         Pretrained token embeddings.
+    variational_dropout : bool
+        Drop the same features at every step of a call, on the embeddings
+        and before the head (:func:`~sklearn_rnn.nn.encoder.sequence_dropout`).
     """
+
+    #: What a decoder pickled before ``variational_dropout`` existed reads.
+    variational_dropout: bool = False
 
     def __init__(
         self,
@@ -175,6 +181,7 @@ class RecurrentDecoder(nn.Module):
         head: bool = True,
         embeddings: torch.Tensor | None = None,
         condition_state: bool = True,
+        variational_dropout: bool = False,
     ):
         super().__init__()
         # The head is made first: a seed then gives the unconditioned model
@@ -190,8 +197,10 @@ class RecurrentDecoder(nn.Module):
             dropout=dropout,
             embeddings=embeddings,
             extra_input_size=condition_size if condition_input else 0,
+            variational_dropout=variational_dropout,
         )
         self.dropout = nn.Dropout(dropout)
+        self.variational_dropout = variational_dropout
         self.head = head_layer
         if head_layer is not None:
             init_keras_style(head_layer)
@@ -258,7 +267,10 @@ class RecurrentDecoder(nn.Module):
         if self.attention is not None:
             context, weights = self.attention(outputs, memory, memory_mask, keys=keys)
             outputs = torch.tanh(self.combine(torch.cat([outputs, context], dim=-1)))
-        return self.dropout(outputs), state, weights
+        outputs = sequence_dropout(
+            outputs, self.dropout.p, self.training, self.variational_dropout
+        )
+        return outputs, state, weights
 
     def forward(self, tokens: torch.Tensor, state=None, **conditioning):
         """Next-token logits ``(batch, time, vocab_size)`` and the new state.
@@ -392,6 +404,10 @@ class WordLanguageModel(nn.Module):
     weight_drop : float
         DropConnect on the recurrent weights in training (the encoder's
         ``weight_drop``, AWD-LSTM's weight drop).
+    variational_dropout : bool
+        One dropout mask per sequence and chunk, the same at every step, on
+        the embeddings and before the softmax (the decoder's
+        ``variational_dropout``, AWD-LSTM's locked dropout).
     """
 
     def __init__(
@@ -408,6 +424,7 @@ class WordLanguageModel(nn.Module):
         embeddings: torch.Tensor | None = None,
         word_dropout: float = 0.0,
         weight_drop: float = 0.0,
+        variational_dropout: bool = False,
     ):
         super().__init__()
         if softmax not in ("full", "adaptive"):
@@ -423,6 +440,7 @@ class WordLanguageModel(nn.Module):
             dropout,
             head=False,
             embeddings=embeddings,
+            variational_dropout=variational_dropout,
         )
         self.decoder.encoder.word_dropout = word_dropout
         self.decoder.encoder.weight_drop = weight_drop

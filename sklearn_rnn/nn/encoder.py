@@ -14,7 +14,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["RecurrentEncoder", "init_keras_style"]
+__all__ = ["RecurrentEncoder", "init_keras_style", "sequence_dropout"]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -52,6 +52,28 @@ def init_keras_style(module: nn.Module) -> None:
             nn.init.xavier_uniform_(sub.weight)
             if sub.bias is not None:
                 nn.init.zeros_(sub.bias)
+
+
+def sequence_dropout(
+    inputs: torch.Tensor, p: float, training: bool, variational: bool
+) -> torch.Tensor:
+    """Dropout on a ``(batch, time, features)`` tensor.
+
+    ``variational=False`` draws a mask for every entry (:func:`torch.nn.
+    functional.dropout`). ``variational=True`` draws one mask per sequence
+    and feature and applies it at every step (variational or "locked"
+    dropout: Gal & Ghahramani 2016; Merity et al. 2018, AWD-LSTM), so that a
+    dropped feature stays dropped for the whole call. Kept entries are
+    scaled by ``1 / (1 - p)`` either way; outside training the inputs are
+    returned as they are.
+    """
+    if not training or p == 0:
+        return inputs
+    if not variational:
+        return nn.functional.dropout(inputs, p, training=True)
+    shape = (inputs.shape[0], 1, inputs.shape[2])
+    mask = inputs.new_empty(shape).bernoulli_(1 - p).div_(1 - p)
+    return inputs * mask
 
 
 class RecurrentEncoder(nn.Module):
@@ -104,11 +126,17 @@ class RecurrentEncoder(nn.Module):
         through :func:`torch.func.functional_call`, so the module's own
         parameters are what the optimiser trains (not a copy that
         ``nn.LSTM``'s flattened weights would go on reading).
+    variational_dropout : bool
+        Drop the same embedding features at every step of a call (one mask
+        per sequence: :func:`sequence_dropout`) instead of a new mask per
+        step. The dropout between stacked layers is ``nn.LSTM``'s own,
+        per step, either way.
     """
 
-    #: The class's value is what a network pickled before ``weight_drop``
-    #: existed reads: no weight drop.
+    #: The class's values are what a network pickled before ``weight_drop``
+    #: and ``variational_dropout`` existed reads: neither.
     weight_drop: float = 0.0
+    variational_dropout: bool = False
 
     def __init__(
         self,
@@ -127,6 +155,7 @@ class RecurrentEncoder(nn.Module):
         embedding: nn.Module | None = None,
         extra_input_size: int = 0,
         weight_drop: float = 0.0,
+        variational_dropout: bool = False,
     ):
         super().__init__()
         if embedding is not None and embeddings is not None:
@@ -134,6 +163,7 @@ class RecurrentEncoder(nn.Module):
         self.cell = cell
         self.word_dropout = word_dropout
         self.weight_drop = weight_drop
+        self.variational_dropout = variational_dropout
         self.unk_id = unk_id
         own_embedding = embedding is None
         if own_embedding:
@@ -200,7 +230,12 @@ class RecurrentEncoder(nn.Module):
         if self.training and self.word_dropout > 0:
             dropped = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
             tokens = tokens.masked_fill(dropped & (tokens != 0), self.unk_id)
-        embedded = self.embedding_dropout(self.embedding(tokens))
+        embedded = sequence_dropout(
+            self.embedding(tokens),
+            self.embedding_dropout.p,
+            self.training,
+            self.variational_dropout,
+        )
         if extra is not None:
             steps = extra[:, None, :].expand(-1, embedded.shape[1], -1)
             embedded = torch.cat([embedded, steps.to(embedded.dtype)], dim=-1)
