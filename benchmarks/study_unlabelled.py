@@ -15,7 +15,9 @@ longest length. Their labels are never read.
 Variants (``--variants``): ``lm_glove`` (the row as it is), ``lm_glove_imdb``
 (the same, the IMDB sentences as ``unlabelled=``), ``lm_imdb`` (no vectors),
 ``lm_glove_imdb_3ep`` (as ``lm_glove_imdb``, but three whole passes over the
-mixture instead of the language model's 3 M-token budget).
+mixture instead of the language model's 3 M-token budget). ``--set
+NAME=VALUE`` sets a parameter of every variant's language model (the row's
+variant name then says so).
 
 Splits (``--split``): ``val`` fits on a stratified 80 % of SST-2's training
 sentences (``random_state=0``) and scores the other 20 % (1,384 sentences):
@@ -42,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _shared import GLOVE, load_or_exit
+from _shared import GLOVE, add_set_option, load_or_exit, parsed_set
 from explore_pretraining import split
 
 from sklearn_rnn import RNNLanguageModel, TruncationWarning, make_rnn_pipeline
@@ -79,19 +81,19 @@ def data(which: str):
     return split("sst2")  # explore_pretraining's stratified 80/20
 
 
-def pipeline(variant: str, seed: int, unlabelled: list[str]):
+def pipeline(variant: str, seed: int, unlabelled: list[str], lm_params: dict):
     spec = VARIANTS[variant]
     return make_rnn_pipeline(
         vectors=str(GLOVE) if spec["vectors"] else None,
         language_model=RNNLanguageModel(
-            hidden_size=128, random_state=seed, **spec.get("lm", {})
+            hidden_size=128, random_state=seed, **{**spec.get("lm", {}), **lm_params}
         ),
         unlabelled=unlabelled if spec["imdb"] else None,
         random_state=seed,
     )
 
 
-def run(split: str, variants: list[str], seeds: list[int]) -> None:
+def run(split: str, variants: list[str], seeds: list[int], lm_params: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     fit_x, fit_y, score_x, score_y = data(split)
     unlabelled = imdb_sentences() if any(VARIANTS[v]["imdb"] for v in variants) else []
@@ -100,7 +102,7 @@ def run(split: str, variants: list[str], seeds: list[int]) -> None:
         print(f"unlabelled: {len(unlabelled):,} sentences, {words:,} words")
     for seed in seeds:
         for variant in variants:
-            pipe = pipeline(variant, seed, unlabelled)
+            pipe = pipeline(variant, seed, unlabelled, lm_params)
             start = time.perf_counter()
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", TruncationWarning)
@@ -110,7 +112,7 @@ def run(split: str, variants: list[str], seeds: list[int]) -> None:
             predicted = pipe.predict(score_x)
             row = {
                 "split": split,
-                "variant": variant,
+                "variant": variant + "".join(f" {k}={v}" for k, v in lm_params.items()),
                 "seed": seed,
                 "acc": float(np.mean(predicted == score_y)),
                 "right": int(np.sum(predicted == score_y)),
@@ -142,13 +144,14 @@ def main() -> None:
     parser.add_argument("--split", default="val", choices=["val", "dev"])
     parser.add_argument("--variants", nargs="+", default=["lm_glove", "lm_glove_imdb"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    add_set_option(parser, "every variant's RNNLanguageModel")
     args = parser.parse_args()
     if args.command == "summary":
         summary()
     elif not GLOVE.exists():
         print(f"skipped: {GLOVE} is not available")
     else:
-        run(args.split, args.variants, args.seeds)
+        run(args.split, args.variants, args.seeds, parsed_set(args.set))
 
 
 if __name__ == "__main__":
