@@ -86,7 +86,8 @@ def pipeline(variant: str, seed: int, unlabelled: list[str], lm_params: dict):
     return make_rnn_pipeline(
         vectors=str(GLOVE) if spec["vectors"] else None,
         language_model=RNNLanguageModel(
-            hidden_size=128, random_state=seed, **{**spec.get("lm", {}), **lm_params}
+            **{"hidden_size": 128, **spec.get("lm", {}), **lm_params},
+            random_state=seed,
         ),
         unlabelled=unlabelled if spec["imdb"] else None,
         random_state=seed,
