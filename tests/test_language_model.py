@@ -315,21 +315,23 @@ def test_variational_dropout_reaches_the_network_and_changes_training():
         **SMALL, dropout=0.5, variational_dropout=True, max_epochs=2, random_state=0
     ).fit(TRAIN)
     decoder = lm.module_.decoder
-    assert decoder.variational_dropout and decoder.encoder.variational_dropout
+    assert decoder.encoder.variational_dropout
     seen = []
     hook = decoder.encoder.rnn.register_forward_hook(
         lambda module, args, out: seen.append(args[0].detach().clone())
     )
     tokens = torch.tensor([[lm.eos_id_, 2, 2, 2, 2, 2]])  # the same word each step
     lm.module_.train()
-    lm.module_(tokens)
+    train_out = decoder.features(tokens)[0].detach()
     lm.module_.eval()
-    lm.module_(tokens)
+    eval_out = decoder.features(tokens)[0].detach()
     hook.remove()
-    # in training the same features are zero at every step; in eval none
-    dropped = seen[0][0] == 0
-    assert dropped.any() and torch.equal(dropped, dropped[:1].expand_as(dropped))
-    assert not (seen[1][0] == 0).any()
+    # in training the same features are zero at every step, on the embeddings
+    # and before the softmax; in eval none
+    for inputs in (seen[0][0], train_out[0]):
+        dropped = inputs == 0
+        assert dropped.any() and torch.equal(dropped, dropped[:1].expand_as(dropped))
+    assert not (seen[1][0] == 0).any() and not (eval_out[0] == 0).any()
     per_step = RNNLanguageModel(**SMALL, dropout=0.5, max_epochs=2, random_state=0)
     assert per_step.fit(TRAIN).score(HELD_OUT) != lm.score(HELD_OUT)
     assert clone(lm).get_params()["variational_dropout"] is True

@@ -161,10 +161,8 @@ class RecurrentDecoder(nn.Module):
     variational_dropout : bool
         Drop the same features at every step of a call, on the embeddings
         and before the head (:func:`~sklearn_rnn.nn.encoder.sequence_dropout`).
+        The flag is kept once, on the encoder.
     """
-
-    #: What a decoder pickled before ``variational_dropout`` existed reads.
-    variational_dropout: bool = False
 
     def __init__(
         self,
@@ -200,7 +198,6 @@ class RecurrentDecoder(nn.Module):
             variational_dropout=variational_dropout,
         )
         self.dropout = nn.Dropout(dropout)
-        self.variational_dropout = variational_dropout
         self.head = head_layer
         if head_layer is not None:
             init_keras_style(head_layer)
@@ -268,7 +265,7 @@ class RecurrentDecoder(nn.Module):
             context, weights = self.attention(outputs, memory, memory_mask, keys=keys)
             outputs = torch.tanh(self.combine(torch.cat([outputs, context], dim=-1)))
         outputs = sequence_dropout(
-            outputs, self.dropout.p, self.training, self.variational_dropout
+            outputs, self.dropout.p, self.training, self.encoder.variational_dropout
         )
         return outputs, state, weights
 
