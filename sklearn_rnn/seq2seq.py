@@ -219,10 +219,13 @@ default="adam"
         times the longest source times ``beam_size``. A longer source is
         cut to its first ``max_batch_tokens`` tokens at prediction, with a
         :class:`~sklearn_rnn.TruncationWarning`. None: no token budget.
-    max_epochs : int, default=10
+    max_epochs : int, default=17
         Most passes over the training pairs: on all of CMUdict (about
-        100,000 pairs) an epoch takes minutes on one CPU thread. Raise it for
-        small data, where epochs are short and learning takes more of them.
+        100,000 pairs) an epoch takes about 95 s on two CPU threads, and 17
+        are what fits in half an hour there (dev word error rate 27.2 %
+        against 29.0 % after 10; ``benchmarks/bench_seq2seq.py``). Raise it
+        for small data, where epochs are short and learning takes more of
+        them.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the distinct sources; stop when
         the token error rate of their greedy decodes has not improved for
@@ -345,7 +348,7 @@ default="adam"
         optimizer="adam",
         batch_size: int = 128,
         max_batch_tokens: int | None = 16384,
-        max_epochs: int = 10,
+        max_epochs: int = 17,
         early_stopping: bool = True,
         patience: int = 5,
         validation_fraction: float = 0.1,
