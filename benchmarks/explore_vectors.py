@@ -50,6 +50,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _shared import GLOVE
+from _shared import SHARED_DATA as DATA
 from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -59,8 +61,6 @@ from sklearn_rnn.nn import init_keras_style
 
 torch.set_num_threads(1)
 
-DATA = Path("/work/shared/data")
-GLOVE = DATA / "glove" / "glove.6B.50d.txt.gz"
 OUT = Path("/tmp/explore")
 CACHE = OUT / "glove_cache.npz"
 RESULTS = OUT / "results.jsonl"
