@@ -162,6 +162,12 @@ class RecurrentDecoder(nn.Module):
         Drop the same features at every step of a call, on the embeddings
         and before the head (:func:`~sklearn_rnn.nn.encoder.sequence_dropout`).
         The flag is kept once, on the encoder.
+    word_dropout : float
+        During training, the probability that an input token is read as
+        ``<unk>`` (the encoder's ``word_dropout``).
+    weight_drop : float
+        DropConnect on the recurrent weights in training (the encoder's
+        ``weight_drop``).
     """
 
     def __init__(
@@ -180,6 +186,8 @@ class RecurrentDecoder(nn.Module):
         embeddings: torch.Tensor | None = None,
         condition_state: bool = True,
         variational_dropout: bool = False,
+        word_dropout: float = 0.0,
+        weight_drop: float = 0.0,
     ):
         super().__init__()
         # The head is made first: a seed then gives the unconditioned model
@@ -196,6 +204,8 @@ class RecurrentDecoder(nn.Module):
             embeddings=embeddings,
             extra_input_size=condition_size if condition_input else 0,
             variational_dropout=variational_dropout,
+            word_dropout=word_dropout,
+            weight_drop=weight_drop,
         )
         self.dropout = nn.Dropout(dropout)
         self.head = head_layer
@@ -438,9 +448,9 @@ class WordLanguageModel(nn.Module):
             head=False,
             embeddings=embeddings,
             variational_dropout=variational_dropout,
+            word_dropout=word_dropout,
+            weight_drop=weight_drop,
         )
-        self.decoder.encoder.word_dropout = word_dropout
-        self.decoder.encoder.weight_drop = weight_drop
         size = hidden_size
         self.projection = None
         if tie_weights and hidden_size != embedding_dim:
