@@ -35,7 +35,12 @@ from ._data import lay_out_streams, split_into_streams
 from ._guards import check_device
 from ._resources import BestWeights
 from ._tbptt import cross_entropy, train_tbptt_epoch
-from ._training import NETWORK_CONSTRAINTS, draw_seed, make_optimizer
+from ._training import (
+    NETWORK_CONSTRAINTS,
+    decay_learning_rate,
+    draw_seed,
+    make_optimizer,
+)
 from .persistence import PlainModuleMixin
 
 __all__ = ["EVAL_CHUNK", "_RecurrentLanguageModelBase"]
@@ -63,13 +68,14 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
       is the training loss of a chunk (cross-entropy of logits by default).
 
     Parameters every subclass has are validated here (``bptt_steps``,
-    ``min_freq`` and the network parameters).
+    ``min_freq``, ``lr_decay`` and the network parameters).
     """
 
     _parameter_constraints: dict = {
         "bptt_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_train_tokens": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
         **NETWORK_CONSTRAINTS,
     }
 
@@ -171,6 +177,7 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
                 self.history_.record("epoch", epoch)
                 self.history_.record("train_loss", train_loss)
                 self.history_.record("train_tokens", n_read)
+                self.history_.record("lr", optimizer.param_groups[0]["lr"])
                 if valid_ids is not None:
                     loglik, n_scored = self._log_likelihood(valid_ids, valid_labels)
                     valid_loss = -loglik / n_scored
@@ -178,6 +185,8 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
                     if valid_loss < best_loss:
                         best_loss, best_epoch = valid_loss, epoch
                         best.save(module)  # on disk: no second copy in memory
+                    else:
+                        decay_learning_rate(optimizer, self.lr_decay)
                 self.history_.record("dur", time.perf_counter() - start)
                 if self.verbose:
                     self._print_epoch()

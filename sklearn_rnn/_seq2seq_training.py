@@ -29,6 +29,7 @@ from torch import nn
 from ._data import cut_batches, lengths_of, make_loader
 from ._guards import check_finite_loss
 from ._resources import BestWeights, flushing_denormals
+from ._training import decay_learning_rate
 from .metrics import token_error_rate
 from .nn import (
     EncoderDecoder,
@@ -342,8 +343,7 @@ def train_seq2seq(
                     best.save(model)
             scheduled = lr_decay_start is not None and epoch >= lr_decay_start
             if scheduled or (valid is not None and not improved):
-                for group in optimizer.param_groups:
-                    group["lr"] *= lr_decay
+                decay_learning_rate(optimizer, lr_decay)
             history.record("dur", time.perf_counter() - start)
             if verbose:
                 row = history[-1]

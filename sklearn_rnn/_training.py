@@ -52,6 +52,7 @@ __all__ = [
     "get_optimizer",
     "optimizer_options",
     "make_optimizer",
+    "decay_learning_rate",
     "skorch_optimizer",
     "class_weights",
     "training_callbacks",
@@ -161,6 +162,14 @@ def make_optimizer(optimizer, params, lr: float, device) -> torch.optim.Optimize
     return get_optimizer(optimizer)(
         params, lr=lr, **optimizer_options(optimizer, device)
     )
+
+
+def decay_learning_rate(optimizer: torch.optim.Optimizer, factor: float) -> None:
+    """Multiply every learning rate of ``optimizer`` by ``factor``: the step
+    of the hand-written loops' decay after an epoch that did not improve the
+    validation measure."""
+    for group in optimizer.param_groups:
+        group["lr"] *= factor
 
 
 class ValidAccuracy(Callback):

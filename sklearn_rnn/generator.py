@@ -79,6 +79,10 @@ class CharRNNGenerator(_RecurrentLanguageModelBase):
         ``max_epochs`` alone bounds it.
     lr : float, default=3e-3
         Learning rate.
+    lr_decay : float, default=1.0
+        With early stopping, the learning rate is multiplied by this after
+        every epoch whose validation loss is not the best so far; 1: a
+        constant learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
 default="adam"
         Optimizer, by name or as a ``torch.optim.Optimizer`` subclass.
@@ -188,6 +192,7 @@ default="adam"
         max_epochs: int = 10,
         max_train_tokens: int | None = None,
         lr: float = 3e-3,
+        lr_decay: float = 1.0,
         optimizer="adam",
         clip_grad_norm: float | None = 5.0,
         min_freq: int = 2,
@@ -211,6 +216,7 @@ default="adam"
         self.max_epochs = max_epochs
         self.max_train_tokens = max_train_tokens
         self.lr = lr
+        self.lr_decay = lr_decay
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm
         self.min_freq = min_freq

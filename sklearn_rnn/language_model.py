@@ -121,6 +121,11 @@ class RNNLanguageModel(_RecurrentLanguageModelBase):
         Learning rate. (On 360 IMDB reviews, 4 epochs: held-out perplexity
         146.9 at 5e-3 against 150.9 untied at 3e-3 and 144.4 untied at 1e-2,
         which took twice the time; ``benchmarks/bench_language_model.py``.)
+    lr_decay : float, default=1.0
+        With early stopping, the learning rate is multiplied by this after
+        every epoch whose validation loss is not the best so far (the
+        annealing of PyTorch's ``word_language_model`` example divides it
+        by 4); 1: a constant learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "adagrad"} or class, \
 default="adam"
         Optimizer, by name or as a ``torch.optim.Optimizer`` subclass.
@@ -247,6 +252,7 @@ default="adam"
         max_epochs: int = 10,
         max_train_tokens: int | None = 3_000_000,
         lr: float = 5e-3,
+        lr_decay: float = 1.0,
         optimizer="adam",
         clip_grad_norm: float | None = 1.0,
         min_freq: int = 2,
@@ -275,6 +281,7 @@ default="adam"
         self.max_epochs = max_epochs
         self.max_train_tokens = max_train_tokens
         self.lr = lr
+        self.lr_decay = lr_decay
         self.optimizer = optimizer
         self.clip_grad_norm = clip_grad_norm
         self.min_freq = min_freq

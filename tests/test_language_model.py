@@ -366,3 +366,35 @@ def test_a_budget_within_the_first_epoch_gives_one_partial_epoch():
     assert 1 <= lm.history_[0, "train_tokens"] <= chunk
     with pytest.raises(ValueError, match="max_train_tokens"):
         RNNLanguageModel(max_train_tokens=0).fit(TRAIN)
+
+
+@pytest.mark.parametrize("estimator", ["word", "char"])
+def test_lr_decay_after_each_epoch_that_does_not_improve(estimator):
+    from sklearn_rnn import CharRNNGenerator
+
+    if estimator == "word":
+        model, lr = RNNLanguageModel(**SMALL), 0.05
+    else:
+        model, lr = (
+            CharRNNGenerator(embedding_dim=8, hidden_size=16, bptt_steps=12),
+            0.1,
+        )
+    model.set_params(lr=lr, lr_decay=0.5, max_epochs=10, patience=10, random_state=0)
+    model.fit(TRAIN)
+    losses, rates = model.history_[:, "valid_loss"], model.history_[:, "lr"]
+    # each epoch trains at the rate the epochs before it left: halved once
+    # for every earlier epoch whose validation loss was not the best so far
+    expected, rate, best = [], lr, math.inf
+    for loss in losses:
+        expected.append(rate)
+        if loss < best:
+            best = loss
+        else:
+            rate *= 0.5
+    assert rates == pytest.approx(expected)
+    assert min(rates) < lr  # some epoch did not improve here
+    constant = clone(model).set_params(lr_decay=1.0).fit(TRAIN)
+    assert constant.history_[:, "lr"] == [lr] * constant.n_epochs_
+    for bad in (0, 1.5):
+        with pytest.raises(ValueError, match="lr_decay"):
+            clone(model).set_params(lr_decay=bad).fit(TRAIN)
