@@ -129,7 +129,8 @@ default="adam"
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
         log-likelihood per character, in nats), ``train_tokens`` (characters
-        read so far), ``dur`` in seconds.
+        read so far), ``lr`` (the learning rate the epoch trained with),
+        ``dur`` in seconds.
     classes_ : ndarray or None
         The labels seen in ``fit`` (sorted), or None when fitted without.
     n_epochs_ : int

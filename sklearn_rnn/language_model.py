@@ -193,7 +193,8 @@ default="adam"
     history_ : skorch.history.History
         One row per epoch: ``train_loss`` and ``valid_loss`` (mean negative
         log-likelihood per token, in nats), ``train_tokens`` (tokens read so
-        far), ``dur`` in seconds.
+        far), ``lr`` (the learning rate the epoch trained with), ``dur`` in
+        seconds.
     n_epochs_ : int
         Epochs trained.
     best_epoch_ : int
