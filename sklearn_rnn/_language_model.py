@@ -36,6 +36,7 @@ from ._guards import check_device
 from ._resources import BestWeights
 from ._tbptt import cross_entropy, train_tbptt_epoch
 from ._training import (
+    LR_DECAY_CONSTRAINT,
     NETWORK_CONSTRAINTS,
     decay_learning_rate,
     draw_seed,
@@ -75,7 +76,7 @@ class _RecurrentLanguageModelBase(PlainModuleMixin, BaseEstimator):
         "bptt_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_freq": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_train_tokens": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
+        "lr_decay": LR_DECAY_CONSTRAINT,
         **NETWORK_CONSTRAINTS,
     }
 

@@ -52,6 +52,7 @@ __all__ = [
     "get_optimizer",
     "optimizer_options",
     "make_optimizer",
+    "LR_DECAY_CONSTRAINT",
     "decay_learning_rate",
     "skorch_optimizer",
     "class_weights",
@@ -162,6 +163,10 @@ def make_optimizer(optimizer, params, lr: float, device) -> torch.optim.Optimize
     return get_optimizer(optimizer)(
         params, lr=lr, **optimizer_options(optimizer, device)
     )
+
+
+#: The rule of every ``lr_decay`` parameter: a factor in (0, 1], 1 a constant rate.
+LR_DECAY_CONSTRAINT = [Interval(numbers.Real, 0, 1, closed="right")]
 
 
 def decay_learning_rate(optimizer: torch.optim.Optimizer, factor: float) -> None:

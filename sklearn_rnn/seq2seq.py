@@ -29,7 +29,12 @@ from ._guards import check_device
 from ._params import fit_context
 from ._seq2seq_training import PairDataset, build_network, decode, train_seq2seq
 from ._tagging import whole_token
-from ._training import NETWORK_CONSTRAINTS, draw_seed, make_optimizer
+from ._training import (
+    LR_DECAY_CONSTRAINT,
+    NETWORK_CONSTRAINTS,
+    draw_seed,
+    make_optimizer,
+)
 from ._validation import _plain_array, _unwrap_frame, check_has_tokens, is_missing
 from .metrics import build_analyzer, token_error_rate
 from .nn.decoder import ATTENTIONS
@@ -314,7 +319,7 @@ default="adam"
         ],
         "teacher_forcing": [Interval(numbers.Real, 0, 1, closed="both")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
-        "lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
+        "lr_decay": LR_DECAY_CONSTRAINT,
         "lr_decay_start": [
             Interval(numbers.Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="right"),

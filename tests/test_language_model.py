@@ -11,7 +11,12 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from sklearn_rnn import RNNLanguageModel, VocabularyIndexer, WordVectors
+from sklearn_rnn import (
+    CharRNNGenerator,
+    RNNLanguageModel,
+    VocabularyIndexer,
+    WordVectors,
+)
 from sklearn_rnn import language_model as lm_module
 
 SMALL = dict(embedding_dim=8, hidden_size=16, bptt_steps=6, batch_size=4)
@@ -370,8 +375,6 @@ def test_a_budget_within_the_first_epoch_gives_one_partial_epoch():
 
 @pytest.mark.parametrize("estimator", ["word", "char"])
 def test_lr_decay_after_each_epoch_that_does_not_improve(estimator):
-    from sklearn_rnn import CharRNNGenerator
-
     if estimator == "word":
         model, lr = RNNLanguageModel(**SMALL), 0.05
     else:
