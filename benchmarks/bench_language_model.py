@@ -25,7 +25,11 @@ documents (the package tokenizer, words seen once are ``<unk>``), plus
 
     python benchmarks/bench_language_model.py [--n-docs 12433] [--max-epochs 10]
 
-A reduced run: ``--n-docs 400 --max-epochs 4``. ``--set NAME=VALUE``
+A reduced run: ``--n-docs 400 --max-epochs 4``. With
+``--parallel-reference`` the reference trains at the same time as ours, in
+a process of its own (one thread each, so it needs both cores free), and
+stops when ours' fit ends: the same comparison in half the wall time.
+``--set NAME=VALUE``
 (repeatable) sets a parameter of the ``RNNLanguageModel`` of part 1. It
 exits 0 with a message when ../shared/data is not there.
 """
