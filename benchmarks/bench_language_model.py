@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
+import os
 import time
 
 import numpy as np
@@ -168,10 +169,16 @@ def run_reference(fit_part, valid_part, test, eos, n_tokens, stop, seed) -> dict
 
 
 def reference_process(stop_event, results, *data, seed: int) -> None:
-    """The reference in a process of its own, until ``stop_event`` is set;
+    """The reference in a process of its own, until ``stop_event`` is set or
+    the benchmark that started it is gone (killed, it cannot set the event);
     ``data`` as :func:`run_reference` reads it, without ``stop``."""
     torch.set_num_threads(1)
-    results.put(run_reference(*data, stop=stop_event.is_set, seed=seed))
+    parent = os.getppid()
+
+    def stop() -> bool:
+        return stop_event.is_set() or os.getppid() != parent
+
+    results.put(run_reference(*data, stop=stop, seed=seed))
 
 
 def hand_written_epoch(module, streams: torch.Tensor, criterion) -> float:
@@ -231,7 +238,10 @@ def start_reference(vocab_model, train, test, seed: int) -> dict:
     eos = vocab_model.eos_id_
     args = (to_ids(fit_part), to_ids(valid_part), to_ids(test), eos, eos + 1)
     process = context.Process(
-        target=reference_process, args=(stop, results, *args), kwargs={"seed": seed}
+        target=reference_process,
+        args=(stop, results, *args),
+        kwargs={"seed": seed},
+        daemon=True,
     )
     process.start()
     return dict(
