@@ -29,9 +29,9 @@ A reduced run: ``--n-docs 400 --max-epochs 4``. With
 ``--parallel-reference`` the reference trains at the same time as ours, in
 a process of its own (one thread each, so it needs both cores free), and
 stops when ours' fit ends: the same comparison in half the wall time.
-``--set NAME=VALUE``
-(repeatable) sets a parameter of the ``RNNLanguageModel`` of part 1. It
-exits 0 with a message when ../shared/data is not there.
+``--set NAME=VALUE`` (repeatable) sets a parameter of the
+``RNNLanguageModel`` of part 1. It exits 0 with a message when
+../shared/data is not there.
 """
 
 from __future__ import annotations
@@ -228,18 +228,24 @@ def speed(train_texts, softmax: str, seed: int) -> None:
     )
 
 
+def reference_data(lm: RNNLanguageModel, train, test, seed: int) -> tuple:
+    """What the reference reads, in ``lm``'s vocabulary: its training ids,
+    the 10 % of them held out for its annealing, the test ids, ``<eos>``'s
+    id and the vocabulary size (the leading arguments of
+    :func:`run_reference`)."""
+    fit_part, valid_part = train_test_split(train, test_size=0.1, random_state=seed)
+    to_ids, eos = lm.indexer_.transform, lm.eos_id_
+    return to_ids(fit_part), to_ids(valid_part), to_ids(test), eos, eos + 1
+
+
 def start_reference(vocab_model, train, test, seed: int) -> dict:
     """The reference training in a spawned process, on ``vocab_model``'s
     vocabulary, until the returned ``stop`` event is set."""
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
-    fit_part, valid_part = train_test_split(train, test_size=0.1, random_state=seed)
-    to_ids = vocab_model.indexer_.transform
-    eos = vocab_model.eos_id_
-    args = (to_ids(fit_part), to_ids(valid_part), to_ids(test), eos, eos + 1)
     process = context.Process(
         target=reference_process,
-        args=(stop, results, *args),
+        args=(stop, results, *reference_data(vocab_model, train, test, seed)),
         kwargs={"seed": seed},
         daemon=True,
     )
@@ -301,9 +307,8 @@ def main() -> None:
     if reference is not None:
         reference["stop"].set()
     ours_ppl = ours.perplexity(test)
-    eos, n_tokens = ours.eos_id_, ours.eos_id_ + 1
-    to_ids = ours.indexer_.transform
-    n_train = sum(len(d) + 1 for d in to_ids(train))
+    n_tokens = ours.eos_id_ + 1
+    n_train = sum(len(d) + 1 for d in ours.indexer_.transform(train))
     print(
         f"{len(train):,} training documents ({n_train:,} tokens), {len(test):,} "
         f"held out; vocabulary {n_tokens:,} (softmax: "
@@ -314,6 +319,7 @@ def main() -> None:
         f"{ours.best_epoch_}): held-out perplexity {ours_ppl:.1f} in {seconds:.0f} s",
         flush=True,
     )
+    result = None
     if reference is not None:
         result = reference["results"].get()
         reference["process"].join()
@@ -321,21 +327,14 @@ def main() -> None:
             raise RuntimeError("the reference read another vocabulary than ours")
         how = "beside it, in a process of its own"
     elif not args.skip_reference:
-        fit_part, valid_part = train_test_split(
-            train, test_size=0.1, random_state=args.seed
-        )
         deadline = time.perf_counter() + seconds
         result = run_reference(
-            to_ids(fit_part),
-            to_ids(valid_part),
-            to_ids(test),
-            eos,
-            n_tokens,
+            *reference_data(ours, train, test, args.seed),
             stop=lambda: time.perf_counter() >= deadline,
             seed=args.seed,
         )
         how = "after it"
-    if reference is not None or not args.skip_reference:
+    if result is not None:
         print(
             f"word_language_model-style reference, {how}: {result['seconds']:.0f} s "
             f"({result['epochs']} epochs): {result['ppl']:.2f} per document "
